@@ -1,0 +1,1 @@
+"""runwear: shoe wear, surface mix and back-load warnings for runners."""
