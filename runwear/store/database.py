@@ -1,0 +1,76 @@
+"""Opening the runwear database: create on first use, WAL mode, migrations on every open."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from runwear.store.migrations import migrations
+
+BUSY_TIMEOUT_S = 30.0
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written. The message says why and what to do."""
+
+
+def known_migrations() -> list[str]:
+    """Names of every migration this version of runwear knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+def open_db(path: Path) -> Database:
+    """Open (creating if needed) the database at `path`, in WAL mode with migrations applied."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file. Pass a file path with --db")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+        db = Database(conn)
+        db.execute("pragma foreign_keys = on")
+        _refuse_newer(db, path)
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_explain(exc, path)) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create {path} ({exc.strerror}). Pass another path with --db"
+        ) from exc
+    return db
+
+
+def memory_db() -> Database:
+    """A migrated in-memory database (tests and dry runs)."""
+    db = Database(memory=True)
+    db.execute("pragma foreign_keys = on")
+    migrations.apply(db)
+    return db
+
+
+def _refuse_newer(db: Database, path: Path) -> None:
+    """Stop before touching a database written by a newer runwear (it has migrations we lack)."""
+    applied = {m.name for m in migrations.applied(db)}
+    unknown = applied - set(known_migrations())
+    if unknown:
+        raise StoreError(
+            f"{path} was written by a newer runwear (schema {sorted(unknown)[-1]}). "
+            "Upgrade runwear to open it; the file was left untouched"
+        )
+
+
+def _explain(exc: sqlite3.DatabaseError, path: Path) -> str:
+    """One line for a database failure a user can fix."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return f"{path} is read-only. Make it writable or pass another path with --db"
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a runwear database ({text}). Pass another path with --db"
+    if "unable to open" in text:
+        return f"cannot open {path} ({text}). Check the folder exists and is writable"
+    if "locked" in text:
+        return f"{path} is busy in another program ({text}). Try again in a moment"
+    return f"database error on {path} ({text})"
