@@ -1,0 +1,115 @@
+"""Finding activity files on disk, reading them (gzip included) and handing them to a parser."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from runwear.ingest.model import IngestError, ParsedFile
+
+FORMATS: dict[str, str] = {".gpx": "gpx", ".fit": "fit"}
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found for import: where it is and the format its name says (None: unsupported)."""
+
+    path: Path
+    format: str | None
+    gzipped: bool = False
+
+
+def source_for(path: Path) -> SourceFile:
+    """Recognise `path` by its name: .gpx, .fit, and their .gz forms (any letter case)."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    gzipped = bool(suffixes) and suffixes[-1] == ".gz"
+    if gzipped:
+        suffixes = suffixes[:-1]
+    fmt = FORMATS.get(suffixes[-1]) if suffixes else None
+    return SourceFile(path, fmt, gzipped)
+
+
+def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
+    """Files named on the command line as they are; folders walked recursively for known formats.
+
+    Links to folders are not followed, so a symlink loop cannot trap the walk.
+    """
+    for path in paths:
+        if path.is_dir():
+            found: list[SourceFile] = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    source = source_for(Path(root) / name)
+                    if source.format is not None:
+                        found.append(source)
+            yield from found
+        else:
+            yield source_for(path)
+
+
+def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The file's bytes, decompressed when gzipped, refusing anything larger than `max_bytes`."""
+    limit_mb = max_bytes / (1024 * 1024)
+    try:
+        size = source.path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(
+                f"file is {size / (1024 * 1024):.0f} MB, over the {limit_mb:.0f} MB limit. "
+                "Raise it with --max-size if the file is genuine"
+            )
+        if not source.gzipped:
+            return source.path.read_bytes()
+        return _gunzip(source.path, max_bytes, limit_mb)
+    except OSError as exc:
+        raise IngestError(
+            f"cannot read the file ({exc.strerror or exc}). Check it exists and is readable"
+        ) from exc
+
+
+def _gunzip(path: Path, max_bytes: int, limit_mb: float) -> bytes:
+    """Decompress a gzip file while streaming, stopping as soon as it passes `max_bytes`."""
+    parts: list[bytes] = []
+    total = 0
+    try:
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise IngestError(
+                        f"expands past the {limit_mb:.0f} MB limit when decompressed "
+                        "(a gzip bomb?). Raise it with --max-size if the file is genuine"
+                    )
+                parts.append(chunk)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise IngestError(f"broken gzip file ({exc}). Download or export it again") from exc
+    return b"".join(parts)
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of `data`, as hex: the identity of a file's content."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_source(data: bytes, fmt: str) -> ParsedFile:
+    """Parse bytes of a known format into its sessions, raising IngestError when unreadable."""
+    if not data or data.isspace():
+        raise IngestError("empty file. Export the activity again")
+    if fmt == "fit":
+        from runwear.ingest.fit import parse_fit
+
+        return parse_fit(data)
+    if fmt == "gpx":
+        from runwear.ingest.gpx import parse_gpx
+
+        return parse_gpx(data)
+    raise IngestError(f"unsupported format {fmt!r}. runwear reads .gpx and .fit files")
