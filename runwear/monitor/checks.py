@@ -1,0 +1,139 @@
+"""The warnings of `runwear check`: worn shoes, too much concrete, untagged runs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlite_utils import Database
+
+from runwear.monitor.mileage import NEARING, RETIRE, shoe_wear
+from runwear.monitor.surfaces import surface_mix
+from runwear.store.activities import iso_utc
+from runwear.store.settings import Settings
+from runwear.units import format_distance
+
+INFO, WARN, ALERT = "info", "warn", "alert"
+SEVERITY_ORDER = {ALERT: 0, WARN: 1, INFO: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding: what kind, how serious, about what, and the figure against its threshold."""
+
+    kind: str
+    severity: str  # info | warn | alert
+    subject: str
+    message: str
+    value: float
+    threshold: float
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape: kind, severity, subject, message, value, threshold."""
+        return asdict(self)
+
+
+def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) -> list[Finding]:
+    """Every warning that holds at `as_of` (default now), most serious first."""
+    as_of = as_of or datetime.now(timezone.utc)
+    since = as_of - timedelta(days=settings.window_days)
+    found = [
+        *shoe_warnings(db, settings),
+        *concrete_warnings(db, settings, since, as_of),
+        *untagged_warnings(db, settings, since, as_of),
+    ]
+    return sorted(found, key=lambda w: SEVERITY_ORDER[w.severity])
+
+
+def is_problem(warnings: list[Finding]) -> bool:
+    """True when any warning is a warn or an alert (the exit code of `check` says so)."""
+    return any(w.severity in (WARN, ALERT) for w in warnings)
+
+
+def shoe_warnings(db: Database, settings: Settings) -> list[Finding]:
+    """shoe_retire (alert) at or over the limit; shoe_nearing (warn) from nearing_pct of it."""
+    found = []
+    unit = settings.units
+    for shoe in shoe_wear(db, settings):
+        status = shoe.status(settings)
+        limit = format_distance(shoe.limit_m, unit, 0)
+        used = f"{format_distance(shoe.distance_m, unit)} of its {limit}"
+        if status == RETIRE:
+            found.append(
+                Finding(
+                    "shoe_retire",
+                    ALERT,
+                    shoe.name,
+                    f"{shoe.name} has run {used} limit ({shoe.used_share:.0%}): retire it. "
+                    "Worn midsoles stop absorbing impact, and the lower back takes it.",
+                    round(shoe.distance_m / 1000, 2),
+                    round(shoe.limit_m / 1000, 2),
+                )
+            )
+        elif status == NEARING:
+            found.append(
+                Finding(
+                    "shoe_nearing",
+                    WARN,
+                    shoe.name,
+                    f"{shoe.name} has run {used} limit ({shoe.used_share:.0%}, warning from "
+                    f"{settings.nearing_pct:g}%): buy the next pair now and rotate them in.",
+                    round(shoe.distance_m / 1000, 2),
+                    round(shoe.limit_m * settings.nearing_pct / 100 / 1000, 2),
+                )
+            )
+    return found
+
+
+def concrete_warnings(
+    db: Database, settings: Settings, since: datetime, until: datetime
+) -> list[Finding]:
+    """concrete_share (warn): concrete over its share of a window holding enough distance."""
+    mix = surface_mix(db, since, until)
+    total_m = sum(s.distance_m for s in mix)
+    if total_m < settings.concrete_min_km * 1000:
+        return []
+    concrete_m = sum(s.distance_m for s in mix if s.surface == "concrete")
+    share = concrete_m / total_m
+    threshold = settings.concrete_share_pct / 100
+    if share <= threshold:
+        return []
+    return [
+        Finding(
+            "concrete_share",
+            WARN,
+            "concrete",
+            f"{share:.0%} of your last {settings.window_days} days' "
+            f"{format_distance(total_m, settings.units)} was on concrete (over "
+            f"{settings.concrete_share_pct:g}%): move easy runs to a track, trail, grass "
+            "or at least asphalt.",
+            round(share, 4),
+            threshold,
+        )
+    ]
+
+
+def untagged_warnings(
+    db: Database, settings: Settings, since: datetime, until: datetime
+) -> list[Finding]:
+    """untagged_runs (info): runs in the window with no shoe, so no shoe counts them."""
+    row = db.execute(
+        "select count(*), min(id) from activities where sport = 'running' and shoe_id is null "
+        "and started_at >= ? and started_at < ?",
+        [iso_utc(since), iso_utc(until)],
+    ).fetchone()
+    count = row[0]
+    if not count:
+        return []
+    plural = "run has" if count == 1 else "runs have"
+    return [
+        Finding(
+            "untagged_runs",
+            INFO,
+            "runs",
+            f"{count} {plural} no shoe in the last {settings.window_days} days, so no shoe counts "
+            "them: tag them with `runwear tag ID... --shoe NAME` (see `runwear activities`).",
+            float(count),
+            0.0,
+        )
+    ]

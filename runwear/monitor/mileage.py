@@ -1,0 +1,71 @@
+"""Distance per shoe and each shoe's wear status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from runwear.store.settings import Settings
+
+OK, NEARING, RETIRE, RETIRED = "ok", "nearing", "retire", "retired"
+
+
+@dataclass(frozen=True)
+class ShoeWear:
+    """One shoe's mileage against its limit."""
+
+    id: int
+    name: str
+    brand: str | None
+    model: str | None
+    distance_m: float  # start distance + its runs
+    limit_m: float
+    runs: int
+    last_run: str | None  # UTC ISO 8601 start of the latest run
+    retired_on: str | None
+    surface: str | None
+    is_default: bool
+    default_for: str | None
+
+    @property
+    def used_share(self) -> float:
+        """Distance over limit (1.0 = at the limit)."""
+        return self.distance_m / self.limit_m if self.limit_m else 0.0
+
+    def status(self, settings: Settings) -> str:
+        """ok, nearing (>= nearing_pct of the limit), retire (at or over it), or retired."""
+        if self.retired_on:
+            return RETIRED
+        if self.distance_m >= self.limit_m:
+            return RETIRE
+        if self.distance_m >= self.limit_m * settings.nearing_pct / 100:
+            return NEARING
+        return OK
+
+
+def shoe_wear(db: Database, settings: Settings, include_retired: bool = False) -> list[ShoeWear]:
+    """Every shoe (active ones only unless `include_retired`) with its mileage, by name."""
+    where = "" if include_retired else "where m.retired_on is null"
+    rows = db.query(
+        "select m.*, s.surface, s.is_default, s.default_for, s.limit_m as own_limit_m "
+        f"from shoe_mileage m join shoes s on s.id = m.shoe_id {where} "
+        "order by m.name collate nocase"
+    )
+    return [
+        ShoeWear(
+            id=row["shoe_id"],
+            name=row["name"],
+            brand=row["brand"],
+            model=row["model"],
+            distance_m=row["distance_m"],
+            limit_m=row["own_limit_m"] or settings.shoe_limit_km * 1000,
+            runs=row["runs"],
+            last_run=row["last_run"],
+            retired_on=row["retired_on"],
+            surface=row["surface"],
+            is_default=bool(row["is_default"]),
+            default_for=row["default_for"],
+        )
+        for row in rows
+    ]
