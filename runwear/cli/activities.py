@@ -1,0 +1,189 @@
+"""Commands over runs: `runwear activities` lists them, `runwear tag` retags them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+
+from runwear.cli.app import App, cli, pass_app
+from runwear.cli.output import Record, emit, format_table, output_options
+from runwear.cli.params import MOMENT, SURFACE, shoe_by_name
+from runwear.store import activities as store
+from runwear.store.activities import iso_utc
+from runwear.units import to_unit
+
+
+def _select_ids(
+    app: App,
+    since: datetime | None,
+    until: datetime | None,
+    shoe_id: int | None,
+    surface: str | None,
+    limit: int | None,
+) -> list[int]:
+    """Ids of runs matching the filters, newest first."""
+    where, params = ["sport = 'running'"], []
+    for clause, value in (
+        ("started_at >= ?", since and iso_utc(since)),
+        ("started_at < ?", until and iso_utc(until)),
+        ("shoe_id = ?", shoe_id),
+        ("id in (select activity_id from activity_surfaces where surface = ?)", surface),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    sql = f"select id from activities where {' and '.join(where)} order by started_at desc, id desc"
+    if limit is not None:
+        sql += f" limit {int(limit)}"
+    return [row[0] for row in app.db.execute(sql, params)]
+
+
+@cli.command("activities")
+@click.option("--since", type=MOMENT, help="From this date (YYYY-MM-DD) or span (28d).")
+@click.option("--until", type=MOMENT, help="Before this date.")
+@click.option("--shoe", "shoe_name", help="Only runs in this shoe.")
+@click.option("--surface", type=SURFACE, help="Only runs with distance on this surface.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many (newest first).")
+@output_options
+@pass_app
+def activities_list(
+    app: App,
+    since: datetime | None,
+    until: datetime | None,
+    shoe_name: str | None,
+    surface: str | None,
+    limit: int | None,
+    json_: bool,
+    csv_: bool,
+) -> None:
+    """List runs, newest first.
+
+    \b
+    runwear activities --limit 10
+    runwear activities --since 28d --surface concrete --csv
+    """
+    shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
+    ids = _select_ids(app, since, until, shoe_id, surface, limit)
+    rows = (
+        {
+            row["id"]: row
+            for row in app.db.query(
+                "select a.*, s.name as shoe from activities a "
+                "left join shoes s on s.id = a.shoe_id "
+                f"where a.id in ({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
+        if ids
+        else {}
+    )
+    records = [
+        {
+            "id": r["id"],
+            "started_at": r["started_at"],
+            "name": r["name"],
+            "sport": r["sport"],
+            "sub_sport": r["sub_sport"],
+            "distance_km": round(r["distance_m"] / 1000, 3),
+            "duration_s": r["duration_s"],
+            "shoe": r["shoe"],
+            "surface": r["surface"],
+        }
+        for r in (rows[i] for i in ids)
+    ]
+    unit = app.settings.units
+
+    def table(recs: Sequence[Record]) -> str:
+        body = [
+            [
+                r["id"],
+                r["started_at"].replace("T", " ")[:16],
+                (r["name"] or "")[:28],
+                r["sub_sport"] or "",
+                f"{to_unit(r['distance_km'] * 1000, unit):.2f}",
+                _clock(r["duration_s"]),
+                r["shoe"] or "-",
+                r["surface"],
+            ]
+            for r in recs
+        ]
+        headers = ["id", "started (UTC)", "name", "kind", unit, "time", "shoe", "surface"]
+        return format_table(headers, body, right={0, 4, 5})
+
+    emit(records, json_, csv_, table, "No runs match. Import some: runwear import PATH...")
+
+
+def _clock(seconds: float | None) -> str:
+    """1:02:03 or 45:10."""
+    if seconds is None:
+        return ""
+    s = round(seconds)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+@cli.command("tag")
+@click.argument("activity_ids", nargs=-1, type=int)
+@click.option("--last", is_flag=True, help="The most recent run.")
+@click.option("--since", type=MOMENT, help="Every run from this date (YYYY-MM-DD) or span (7d).")
+@click.option("--until", type=MOMENT, help="With --since: runs before this date.")
+@click.option("--shoe", "shoe_name", help="Tag with this shoe.")
+@click.option("--no-shoe", is_flag=True, help="Remove the shoe tag.")
+@click.option("--surface", type=SURFACE, help="Tag the whole run with this surface.")
+@pass_app
+def tag(
+    app: App,
+    activity_ids: tuple[int, ...],
+    last: bool,
+    since: datetime | None,
+    until: datetime | None,
+    shoe_name: str | None,
+    no_shoe: bool,
+    surface: str | None,
+) -> None:
+    """Set the shoe and/or surface of runs; every figure follows.
+
+    \b
+    runwear tag --last --shoe Pegasus
+    runwear tag 41 42 --surface trail
+    runwear tag --since 2026-03-01 --until 2026-04-01 --shoe Novablast
+    """
+    chosen = sum([bool(activity_ids), last, since is not None])
+    if chosen != 1:
+        raise click.UsageError("say which runs: ACTIVITY_ID..., --last, or --since DATE")
+    if until is not None and since is None:
+        raise click.UsageError("--until goes with --since")
+    if shoe_name is None and not no_shoe and surface is None:
+        raise click.UsageError("say what to set: --shoe NAME, --no-shoe and/or --surface SURFACE")
+    if shoe_name and no_shoe:
+        raise click.UsageError("choose one of --shoe and --no-shoe")
+    shoe = shoe_by_name(app.db, shoe_name) if shoe_name else None
+    if activity_ids:
+        ids = store.existing_ids(app.db, activity_ids)
+        missing = sorted(set(activity_ids) - set(ids))
+        if missing:
+            raise click.BadParameter(
+                f"no activity with id {', '.join(map(str, missing))}. See `runwear activities`",
+                param_hint="ACTIVITY_ID",
+            )
+    else:
+        ids = _select_ids(app, since, until, None, None, 1 if last else None)
+    if not ids:
+        raise click.ClickException("no runs match. See `runwear activities`")
+    if shoe is not None or no_shoe:
+        store.set_shoe(app.db, ids, shoe["id"] if shoe else None)
+    if surface is not None:
+        store.set_surface(app.db, ids, surface)
+    what = ", ".join(
+        x
+        for x in (
+            shoe and f"shoe {shoe['name']}",
+            no_shoe and "no shoe",
+            surface and f"surface {surface}",
+        )
+        if x
+    )
+    click.echo(f"Tagged {len(ids)} run(s) with {what}.")

@@ -1,0 +1,71 @@
+"""The `runwear` click group and the per-call state its commands share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import click
+from sqlite_utils import Database
+
+from runwear.store import Settings, StoreError, load_settings, open_db
+
+
+def default_db_path() -> Path:
+    """runwear.db in the user's application folder (RUNWEAR_DB and --db take precedence)."""
+    return Path(click.get_app_dir("runwear")) / "runwear.db"
+
+
+@dataclass
+class App:
+    """What a command needs: the database (opened on first use) and the settings."""
+
+    db_path: Path
+    units: str | None = None
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        """The open database, created and migrated on first use."""
+        if self._db is None:
+            try:
+                self._db = open_db(self.db_path)
+            except StoreError as exc:
+                raise click.ClickException(str(exc)) from exc
+        return self._db
+
+    @property
+    def settings(self) -> Settings:
+        """Stored settings, with --units applied for this call."""
+        settings = load_settings(self.db)
+        return replace(settings, units=self.units) if self.units else settings
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="runwear")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=True, path_type=Path),
+    envvar="RUNWEAR_DB",
+    default=default_db_path,
+    show_default="RUNWEAR_DB, else runwear.db in the app folder",
+    help="Database file.",
+)
+@click.option(
+    "--units", type=click.Choice(["km", "mi"]), help="Units for this call's tables and messages."
+)
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path, units: str | None) -> None:
+    """Track running shoe wear and surfaces from GPX and FIT files, and warn early.
+
+    \b
+    Start with the sample season:  runwear demo
+    Your own files:                runwear import ~/Downloads/*.fit --shoe Pegasus
+    Then:                          runwear shoes; runwear surfaces; runwear check
+    """
+    ctx.obj = App(db_path=db_path, units=units)
+    ctx.call_on_close(lambda: ctx.obj._db.close() if ctx.obj._db is not None else None)

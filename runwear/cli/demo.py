@@ -1,0 +1,74 @@
+"""`runwear demo`: a sample season written, imported into a sample database, and checked."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
+
+from runwear.cli.app import App, cli
+from runwear.cli.imports import import_
+from runwear.cli.reports import check
+from runwear.cli.shoes import shoes_list
+from runwear.samples.season import SHOES, write_season
+from runwear.store.shoes import add_shoe
+
+
+@cli.command("demo")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the sample files and database (default: a new temporary folder).",
+)
+@click.pass_context
+def demo(ctx: click.Context, folder: Path | None) -> None:
+    """Try runwear on a generated season: sample files, a sample database, shoes and check.
+
+    Never touches your own database.
+
+    \b
+    runwear demo
+    runwear demo --dir ./runwear-demo
+    """
+    folder = folder or Path(tempfile.mkdtemp(prefix="runwear-demo-"))
+    db_path = folder / "demo.db"
+    if db_path.exists():
+        raise click.ClickException(f"{db_path} exists already. Pass an empty folder with --dir")
+    groups = write_season(folder / "files", date.today())
+    demo_app = App(db_path=db_path, units=ctx.obj.units if ctx.obj else None)
+    db = demo_app.db
+    for shoe in SHOES:
+        add_shoe(
+            db,
+            shoe.name,
+            brand=shoe.brand,
+            model=shoe.model,
+            limit_m=shoe.limit_m,
+            start_distance_m=shoe.start_distance_m,
+            is_default=int(shoe.is_default),
+            default_for=shoe.default_for,
+            surface=shoe.surface,
+        )
+    ctx.obj = demo_app
+    click.secho(f"Sample season written to {folder / 'files'}", bold=True)
+    for group in groups:
+        shoe_note = f" --shoe {group.shoe}" if group.shoe else ""
+        click.secho(f"\n$ runwear import {group.folder}/{shoe_note}", bold=True)
+        _invoke(ctx, import_, paths=(folder / "files" / group.folder,), shoe_name=group.shoe)
+    click.secho("\n$ runwear shoes", bold=True)
+    ctx.invoke(shoes_list)
+    click.secho("\n$ runwear check", bold=True)
+    _invoke(ctx, check)
+    click.echo(
+        f"\nExplore the sample: runwear --db {db_path} surfaces   (or activities, shoes --json)"
+    )
+
+
+def _invoke(ctx: click.Context, command: click.Command, **params: object) -> None:
+    """Run another command in this context, carrying on past its exit code."""
+    with contextlib.suppress(SystemExit):
+        ctx.invoke(command, **params)
