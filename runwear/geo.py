@@ -17,7 +17,9 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def destination(lat: float, lon: float, bearing_deg: float, distance_m: float) -> tuple[float, float]:
+def destination(
+    lat: float, lon: float, bearing_deg: float, distance_m: float
+) -> tuple[float, float]:
     """The point `distance_m` metres from (lat, lon) along `bearing_deg`, in degrees."""
     delta = distance_m / EARTH_RADIUS_M
     theta = math.radians(bearing_deg)

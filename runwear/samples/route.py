@@ -48,7 +48,9 @@ class SampleRun:
             if d <= half:
                 lat, lon = destination(self.lat, self.lon, self.bearing_deg, d)
             else:
-                lat, lon = destination(turn[0], turn[1], _bearing(turn, (self.lat, self.lon)), d - half)
+                lat, lon = destination(
+                    turn[0], turn[1], _bearing(turn, (self.lat, self.lon)), d - half
+                )
             elevation = self.base_elevation_m + self.hill_m * math.sin(2 * math.pi * d / 1000.0)
             time = self.started_at + timedelta(seconds=self.duration_s * i / n)
             out.append(SamplePoint(lat, lon, time, elevation, d))
