@@ -49,7 +49,7 @@ def encode_polyline(points: Sequence[tuple[float, float]], precision: int = 5) -
     out: list[str] = []
     prev_lat = prev_lon = 0
     for lat, lon in points:
-        ilat, ilon = round(lat * factor), round(lon * factor)
+        ilat, ilon = math.floor(lat * factor + 0.5), math.floor(lon * factor + 0.5)
         for delta in (ilat - prev_lat, ilon - prev_lon):
             value = ~(delta << 1) if delta < 0 else delta << 1
             while value >= 0x20:
