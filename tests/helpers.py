@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import itertools
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlite_utils import Database
 
@@ -10,6 +12,11 @@ from runwear.ingest.model import Activity
 from runwear.store import activities as store
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
+# Load tests: as of Monday 2026-06-15 00:00 UTC, so (in UTC) today is Sunday 2026-06-14 and
+# "the last 7 days" are exactly ISO week 2026-W24, which starts on LAST_MONDAY.
+LOAD_AS_OF = datetime(2026, 6, 15, tzinfo=timezone.utc)
+LAST_MONDAY = date(2026, 6, 8)
+_run_numbers = itertools.count(1)
 
 
 def add_run(
@@ -91,3 +98,75 @@ def write_mixed_folder(folder):
     (folder / "noise.gpx").write_bytes(b"\x00\x01garbage" * 10)
     (folder / "notes.txt").write_text("not an activity file")
     return folder
+
+
+def add_run_on(
+    db: Database,
+    day: date,
+    distance_m: float,
+    *,
+    at: time = time(7, 0),
+    utc_offset_s: int | None = None,
+    pace_s_per_km: float = 300.0,
+    ascent_m: float | None = 0.0,
+    surface: str = "unknown",
+    shoe_id: int | None = None,
+) -> int:
+    """Store one run starting at local time `at` on `day` (local = UTC + `utc_offset_s`, or
+    UTC when the run has no offset, as a GPX file with Z times)."""
+    local = datetime.combine(day, at, tzinfo=timezone.utc)
+    started = local - timedelta(seconds=utc_offset_s or 0)
+    with db.conn:
+        source_id = store.add_source(
+            db, f"sha-load-{next(_run_numbers)}", "x.fit", "fit", "activity", "imported"
+        )
+        return store.add_activity(
+            db,
+            Activity(
+                started_at=started,
+                sport="running",
+                sub_sport="generic",
+                distance_m=distance_m,
+                duration_s=distance_m / 1000 * pace_s_per_km,
+                ascent_m=ascent_m,
+                utc_offset_s=utc_offset_s,
+            ),
+            source_id=source_id,
+            session_index=0,
+            fmt="fit",
+            shoe_id=shoe_id,
+            shoe_source="manual" if shoe_id else None,
+            surface=surface,
+            surface_source="manual",
+        )
+
+
+def add_weeks(
+    db: Database,
+    weekly_km: Sequence[float],
+    *,
+    last_monday: date = LAST_MONDAY,
+    run_days: Sequence[int] = (0, 2, 4, 6),
+    pace_s_per_km: float = 300.0,
+    climb_m_per_km: float = 0.0,
+    surface: str = "unknown",
+    shoe_ids: Sequence[int | None] = (None,),
+) -> None:
+    """A generated season with known weekly figures: each of `weekly_km` split evenly over
+    `run_days` (0 = Monday) of its week, the last week starting `last_monday`; shoes in turn."""
+    shoes = itertools.cycle(shoe_ids)
+    first_monday = last_monday - timedelta(weeks=len(weekly_km) - 1)
+    for n, km in enumerate(weekly_km):
+        if not km:
+            continue
+        each_m = km * 1000 / len(run_days)
+        for weekday in run_days:
+            add_run_on(
+                db,
+                first_monday + timedelta(weeks=n, days=weekday),
+                each_m,
+                pace_s_per_km=pace_s_per_km,
+                ascent_m=climb_m_per_km * each_m / 1000,
+                surface=surface,
+                shoe_id=next(shoes),
+            )

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from runwear.monitor.checks import is_problem, run_checks
+from runwear.monitor.checks import run_checks
+from runwear.monitor.findings import is_problem
 from runwear.monitor.mileage import shoe_wear
 from runwear.monitor.surfaces import surface_mix
 from runwear.store import Settings, memory_db

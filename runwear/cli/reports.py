@@ -12,7 +12,8 @@ import click
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, bar, emit, format_table, output_options
 from runwear.cli.params import MOMENT, shoe_by_name
-from runwear.monitor.checks import is_problem, run_checks
+from runwear.monitor.checks import run_checks
+from runwear.monitor.findings import is_problem
 from runwear.monitor.surfaces import surface_mix
 from runwear.units import to_unit
 
@@ -76,7 +77,7 @@ def surfaces(
 @click.option("--json", "json_", is_flag=True, help="Output JSON.")
 @pass_app
 def check(app: App, as_of: datetime | None, json_: bool) -> None:
-    """Warn about worn shoes, too much concrete and untagged runs (exit 1 on warn or alert).
+    """Warn about worn shoes, concrete, training load and untagged runs (exit 1 on warn/alert).
 
     \b
     runwear check
@@ -89,6 +90,8 @@ def check(app: App, as_of: datetime | None, json_: bool) -> None:
         for f in findings:
             click.echo(f"{SEVERITY_MARK[f.severity]}  {f.kind}: {f.message}")
     else:
-        click.echo("All clear: no worn shoes, concrete within limits, every run tagged.")
+        click.echo(
+            "All clear: no worn shoes, concrete within limits, load steady, every run tagged."
+        )
     if is_problem(findings):
         sys.exit(1)

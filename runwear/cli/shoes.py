@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 import click
@@ -11,6 +11,7 @@ import click
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
 from runwear.cli.params import DAY, DISTANCE, SUB_SPORTS, SURFACE, shoe_by_name
+from runwear.monitor.load import shoe_forecasts
 from runwear.monitor.mileage import shoe_wear
 from runwear.store import shoes as store
 from runwear.units import to_unit
@@ -173,13 +174,21 @@ def shoe_remove(app: App, name: str, force: bool) -> None:
 @output_options
 @pass_app
 def shoes_list(app: App, include_retired: bool, json_: bool, csv_: bool) -> None:
-    """List shoes with their distance, limit and status.
+    """List shoes with their distance, limit, status, and the date each reaches its limit.
+
+    `limit on` is when an active shoe reaches its limit at its last 8 weeks' rate
+    (or the day it did).
 
     \b
     runwear shoes
     runwear shoes --all --json
     """
     settings = app.settings
+    limit_on = {
+        f.shoe_id: f.limit_on
+        for f in shoe_forecasts(app.db, settings, datetime.now(timezone.utc))
+        if f.limit_on
+    }
     records = [
         {
             "name": s.name,
@@ -191,6 +200,7 @@ def shoes_list(app: App, include_retired: bool, json_: bool, csv_: bool) -> None
             "runs": s.runs,
             "last_run": s.last_run,
             "status": s.status(settings),
+            "limit_on": limit_on[s.id].isoformat() if s.id in limit_on else None,
         }
         for s in shoe_wear(app.db, settings, include_retired)
     ]
@@ -207,10 +217,21 @@ def shoes_list(app: App, include_retired: bool, json_: bool, csv_: bool) -> None
                 r["runs"],
                 (r["last_run"] or "")[:10],
                 r["status"].upper() if r["status"] in ("retire", "nearing") else r["status"],
+                r["limit_on"] or "-",
             ]
             for r in rows
         ]
-        headers = ["shoe", "model", unit, f"limit {unit}", "used", "runs", "last run", "status"]
+        headers = [
+            "shoe",
+            "model",
+            unit,
+            f"limit {unit}",
+            "used",
+            "runs",
+            "last run",
+            "status",
+            "limit on",
+        ]
         return format_table(headers, body, right={2, 3, 4, 5})
 
     empty = "No shoes yet. Add one: runwear shoe add Pegasus --limit 700km --default"

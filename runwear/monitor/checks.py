@@ -1,36 +1,22 @@
-"""The warnings of `runwear check`: worn shoes, too much concrete, untagged runs."""
+"""The warnings of `runwear check`: worn shoes, too much concrete, untagged runs.
+
+The load warnings (ramp, frequency, rest, speed, hills, comeback, rotation, forecast) are in
+`runwear.monitor.load_checks`; both build `Finding` values (`runwear.monitor.findings`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
 
+from runwear.monitor.findings import ALERT, INFO, SEVERITY_ORDER, WARN, Finding
+from runwear.monitor.load_checks import load_warnings
 from runwear.monitor.mileage import NEARING, RETIRE, shoe_wear
 from runwear.monitor.surfaces import surface_mix
 from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
 from runwear.units import format_distance
-
-INFO, WARN, ALERT = "info", "warn", "alert"
-SEVERITY_ORDER = {ALERT: 0, WARN: 1, INFO: 2}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One finding: what kind, how serious, about what, and the figure against its threshold."""
-
-    kind: str
-    severity: str  # info | warn | alert
-    subject: str
-    message: str
-    value: float
-    threshold: float
-
-    def as_dict(self) -> dict[str, object]:
-        """The JSON shape: kind, severity, subject, message, value, threshold."""
-        return asdict(self)
 
 
 def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) -> list[Finding]:
@@ -41,13 +27,9 @@ def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) 
         *shoe_warnings(db, settings),
         *concrete_warnings(db, settings, since, as_of),
         *untagged_warnings(db, settings, since, as_of),
+        *load_warnings(db, settings, as_of),
     ]
     return sorted(found, key=lambda w: SEVERITY_ORDER[w.severity])
-
-
-def is_problem(warnings: list[Finding]) -> bool:
-    """True when any warning is a warn or an alert (the exit code of `check` says so)."""
-    return any(w.severity in (WARN, ALERT) for w in warnings)
 
 
 def shoe_warnings(db: Database, settings: Settings) -> list[Finding]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
+
+LOCAL_ZONE = "local"  # the `timezone` value meaning the machine's own zone
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,23 @@ class Settings:
     concrete_min_km: float = 20.0  # no concrete warning before the window holds this much
     window_days: int = 28  # the window `check` and `surfaces --since` look at
     units: str = "km"  # km or mi, for tables
+    timezone: str = LOCAL_ZONE  # IANA zone for runs whose file gives no UTC offset
+    ramp_pct: float = 10.0  # last 7 days over the 7 before by more than this warns
+    acwr_max: float = 1.3  # last 7 days over the average week of the last 28 above this warns
+    two_week_ramp_pct: float = 30.0  # last 14 days over the 14 before by more than this alerts
+    min_history_weeks: int = 3  # no ramp warning before this many weeks of running
+    min_week_km: float = 5.0  # weeks under this are no base to compare against
+    max_runs_per_week: int = 4  # more runs than this in the last 7 days warns
+    min_rest_days_per_week: int = 1  # fewer days without a run in the last 7 warns
+    speed_pct: float = 5.0  # pace this much faster ...
+    distance_pct: float = 10.0  # ... with distance this much higher, in one week, warns
+    hills_factor: float = 1.5  # climb per km over this multiple of the 28-day figure ...
+    hills_min_m_per_km: float = 15.0  # ... and above this many metres per km: info
+    comeback_gap_days: int = 14  # this many days without running is a break
+    comeback_km: float = 16.0  # the first week back above this warns
+    single_shoe_pct: float = 90.0  # one pair over this share of 8 weeks' distance: info
+    single_shoe_min_runs_per_week: int = 3  # ... when running at least this often
+    forecast_weeks: int = 6  # tell the date a shoe reaches its limit from this many weeks ahead
 
 
 HELP: dict[str, str] = {
@@ -27,6 +47,23 @@ HELP: dict[str, str] = {
     "concrete_min_km": "no concrete warning until the window holds this many km",
     "window_days": "days the checks look back over",
     "units": "units for tables: km or mi (JSON and CSV stay metric)",
+    "timezone": "time zone for runs whose file has no UTC offset: IANA name or local",
+    "ramp_pct": "warn when the last 7 days' distance is over the 7 before by more than this %",
+    "acwr_max": "warn when the last 7 days are over this multiple of the 28-day average week",
+    "two_week_ramp_pct": "alert when the last 14 days are over the 14 before by more than this %",
+    "min_history_weeks": "no ramp warnings until you have run this many weeks (after a break)",
+    "min_week_km": "weeks under this many km are not compared against (km)",
+    "max_runs_per_week": "warn at more runs than this in the last 7 days",
+    "min_rest_days_per_week": "warn at fewer days without a run than this in the last 7",
+    "speed_pct": "warn when pace is this % faster in the same week as distance_pct more",
+    "distance_pct": "warn when distance is this % higher in the same week as speed_pct faster",
+    "hills_factor": "note when climb per km is over this multiple of the 28-day figure ...",
+    "hills_min_m_per_km": "... and above this many metres of climb per km",
+    "comeback_gap_days": "this many days without running is a break (comeback check)",
+    "comeback_km": "warn when the first week after a break is above this (km)",
+    "single_shoe_pct": "note when one pair carried over this % of the last 8 weeks' distance",
+    "single_shoe_min_runs_per_week": "... while running at least this many times a week",
+    "forecast_weeks": "tell the date a shoe reaches its limit from this many weeks ahead",
 }
 
 
@@ -51,6 +88,54 @@ def _days(text: str) -> int:
     return value
 
 
+def _weeks(text: str) -> int:
+    value = int(text.rstrip("w"))
+    if not 1 <= value <= 52:
+        raise ValueError("must be between 1 and 52 weeks")
+    return value
+
+
+def _runs_per_week(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 7:
+        raise ValueError("must be between 0 and 7")
+    return value
+
+
+def _max_runs_per_week(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 21:
+        raise ValueError("must be between 1 and 21 runs")
+    return value
+
+
+def _factor(text: str) -> float:
+    value = float(text.rstrip("x"))
+    if not 1 <= value <= 10:
+        raise ValueError("must be a factor between 1 and 10")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _timezone(text: str) -> str:
+    value = text.strip()
+    if value.lower() == LOCAL_ZONE:
+        return LOCAL_ZONE
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            "must be an IANA time zone name like Europe/Berlin or America/New_York, or local"
+        ) from exc
+    return value
+
+
 def _units(text: str) -> str:
     value = text.strip().lower()
     if value not in ("km", "mi"):
@@ -65,6 +150,23 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "concrete_min_km": _positive_float,
     "window_days": _days,
     "units": _units,
+    "timezone": _timezone,
+    "ramp_pct": _percent,
+    "acwr_max": _factor,
+    "two_week_ramp_pct": _percent,
+    "min_history_weeks": _weeks,
+    "min_week_km": _positive_float,
+    "max_runs_per_week": _max_runs_per_week,
+    "min_rest_days_per_week": _runs_per_week,
+    "speed_pct": _percent,
+    "distance_pct": _percent,
+    "hills_factor": _factor,
+    "hills_min_m_per_km": _non_negative_float,
+    "comeback_gap_days": _days,
+    "comeback_km": _positive_float,
+    "single_shoe_pct": _percent,
+    "single_shoe_min_runs_per_week": _runs_per_week,
+    "forecast_weeks": _weeks,
 }
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
