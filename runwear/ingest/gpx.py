@@ -34,6 +34,7 @@ import gpxpy.gpx
 
 from runwear.geo import haversine_m
 from runwear.ingest.model import Activity, IngestError, ParsedFile
+from runwear.ingest.xmlsafe import check_prolog
 
 MAX_FOOT_SPEED_MPS = 12.0  # faster than any runner: a GPS jump
 MAX_OTHER_SPEED_MPS = 40.0  # for rides, skiing and unknown sports
@@ -109,8 +110,6 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _DECLARED_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
-_NAME = re.compile(r"[^\s/>]+")
-_NON_SPACE = re.compile(r"\S")
 _PARSER_POSITION = re.compile(r"^(.*?)[:,] line (\d+), column \d+")
 
 
@@ -127,7 +126,7 @@ def sport_for_gpx_type(type_text: str | None) -> tuple[str, str | None]:
 def parse_gpx(data: bytes) -> ParsedFile:
     """Read a GPX file's bytes into one Activity per recorded track, or raise IngestError."""
     text = _decode(data)
-    _check_prolog(text)
+    _check_root(check_prolog(text, "GPX"))
     _check_namespaces(text)
     try:
         gpx = gpxpy.parse(text)
@@ -204,68 +203,14 @@ def _not_text(exc: UnicodeDecodeError, encoding: str) -> IngestError:
     )
 
 
-def _check_prolog(text: str) -> None:
-    """Refuse what is not GPX, and any DOCTYPE that could declare or fetch entities."""
-    i, n = 0, len(text)
-    while True:
-        visible = _NON_SPACE.search(text, i)
-        if visible is None:
-            raise IngestError(f"the file holds no XML element. {_RETRY}")
-        i = visible.start()
-        if text.startswith("<?", i):
-            end = text.find("?>", i + 2)
-            i = n if end < 0 else end + 2
-        elif text.startswith("<!--", i):
-            end = text.find("-->", i + 4)
-            i = n if end < 0 else end + 3
-        elif text[i : i + 9].upper() == "<!DOCTYPE":
-            i = _check_doctype(text, i)
-        elif text.startswith("<", i):
-            match = _NAME.match(text, i + 1)
-            root = match.group() if match else ""
-            _check_root(root)
-            return
-        else:
-            start = text[i : i + 1]
-            hint = " (it looks like JSON)" if start in "{[" else ""
-            raise IngestError(f"not XML: the file does not start with '<'{hint}. {_RETRY}")
-
-
-def _check_doctype(text: str, start: int) -> int:
-    """Check the DOCTYPE at `start` and return where it ends; refuse entities and DTDs."""
-    close = text.find(">", start)
-    header = text[start : close if close >= 0 else len(text)]
-    name = header[9:].split()
-    if name and name[0].lower() == "html":
-        raise _html_error()
-    keywords = header.upper()
-    if close < 0 or "[" in header or "SYSTEM" in keywords or "PUBLIC" in keywords:
-        raise IngestError(
-            "the file declares XML entities or an external DTD (<!DOCTYPE ...>), which GPX never "
-            "uses and hostile files use to read other files or exhaust memory. Refusing to "
-            f"read it. {_RETRY} from the app or watch"
-        )
-    return close + 1
-
-
 def _check_root(root: str) -> None:
-    """Refuse a root element other than <gpx>, naming HTML and TCX pages for what they are."""
+    """Refuse a root element other than <gpx>, naming TCX files for what they are."""
     local = root.rpartition(":")[2]
-    if local.lower() == "html":
-        raise _html_error()
     if local != "gpx":
         tcx = local == "TrainingCenterDatabase"
-        hint = " (a TCX file: runwear reads GPX and FIT)" if tcx else ""
+        hint = " (a TCX file: import it under a .tcx name)" if tcx else ""
         shown = root[:40] or "?"
         raise IngestError(f"not GPX: the root element is <{shown}>, not <gpx>{hint}. {_RETRY}")
-
-
-def _html_error() -> IngestError:
-    """The error for a web page saved under a .gpx name."""
-    return IngestError(
-        "not GPX: the file is an HTML web page (a login or error page saved as .gpx?). "
-        "Download the activity's GPX again"
-    )
 
 
 def _check_namespaces(text: str) -> None:
