@@ -1,14 +1,24 @@
-"""Turning activity files into plain values. Never touches the database or the terminal."""
+"""Turning activity files and account exports into plain values. No database, no terminal."""
 
-from runwear.ingest.files import SourceFile, find_sources, parse_source, read_source, sha256_hex
-from runwear.ingest.model import Activity, IngestError, ParsedFile
+from runwear.ingest.files import (
+    SourceFile,
+    find_sources,
+    format_of,
+    parse_source,
+    read_source,
+    sha256_hex,
+)
+from runwear.ingest.model import Activity, ExportFacts, ExportShoe, IngestError, ParsedFile
 
 __all__ = [
     "Activity",
+    "ExportFacts",
+    "ExportShoe",
     "IngestError",
     "ParsedFile",
     "SourceFile",
     "find_sources",
+    "format_of",
     "parse_source",
     "read_source",
     "sha256_hex",

@@ -8,11 +8,13 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import IO
 
+from runwear.ingest.archive import expands_too_far, too_large
 from runwear.ingest.model import IngestError, ParsedFile
 
-FORMATS: dict[str, str] = {".gpx": "gpx", ".fit": "fit"}
+FORMATS: dict[str, str] = {".gpx": "gpx", ".fit": "fit", ".tcx": "tcx"}
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _CHUNK = 1 << 20
 
@@ -27,13 +29,18 @@ class SourceFile:
 
 
 def source_for(path: Path) -> SourceFile:
-    """Recognise `path` by its name: .gpx, .fit, and their .gz forms (any letter case)."""
-    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    """Recognise `path` by its name: .gpx, .fit, .tcx, and their .gz forms (any letter case)."""
+    fmt, gzipped = format_of(path.name)
+    return SourceFile(path, fmt, gzipped)
+
+
+def format_of(name: str) -> tuple[str | None, bool]:
+    """The format a file name says (None: unsupported) and whether it is gzipped."""
+    suffixes = [s.lower() for s in PurePosixPath(name).suffixes[-2:]]
     gzipped = bool(suffixes) and suffixes[-1] == ".gz"
     if gzipped:
         suffixes = suffixes[:-1]
-    fmt = FORMATS.get(suffixes[-1]) if suffixes else None
-    return SourceFile(path, fmt, gzipped)
+    return (FORMATS.get(suffixes[-1]) if suffixes else None), gzipped
 
 
 def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
@@ -59,36 +66,30 @@ def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
 
 def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes, decompressed when gzipped, refusing anything larger than `max_bytes`."""
-    limit_mb = max_bytes / (1024 * 1024)
     try:
         size = source.path.stat().st_size
         if size > max_bytes:
-            raise IngestError(
-                f"file is {size / (1024 * 1024):.0f} MB, over the {limit_mb:.0f} MB limit. "
-                "Raise it with --max-size if the file is genuine"
-            )
+            raise too_large(size, max_bytes)
         if not source.gzipped:
             return source.path.read_bytes()
-        return _gunzip(source.path, max_bytes, limit_mb)
+        with source.path.open("rb") as raw:
+            return gunzip(raw, max_bytes)
     except OSError as exc:
         raise IngestError(
             f"cannot read the file ({exc.strerror or exc}). Check it exists and is readable"
         ) from exc
 
 
-def _gunzip(path: Path, max_bytes: int, limit_mb: float) -> bytes:
-    """Decompress a gzip file while streaming, stopping as soon as it passes `max_bytes`."""
+def gunzip(stream: IO[bytes], max_bytes: int) -> bytes:
+    """Decompress a gzip stream, stopping as soon as it passes `max_bytes`."""
     parts: list[bytes] = []
     total = 0
     try:
-        with gzip.open(path, "rb") as stream:
-            while chunk := stream.read(_CHUNK):
+        with gzip.GzipFile(fileobj=stream, mode="rb") as unzipped:
+            while chunk := unzipped.read(_CHUNK):
                 total += len(chunk)
                 if total > max_bytes:
-                    raise IngestError(
-                        f"expands past the {limit_mb:.0f} MB limit when decompressed "
-                        "(a gzip bomb?). Raise it with --max-size if the file is genuine"
-                    )
+                    raise expands_too_far(max_bytes)
                 parts.append(chunk)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise IngestError(f"broken gzip file ({exc}). Download or export it again") from exc
@@ -112,4 +113,8 @@ def parse_source(data: bytes, fmt: str) -> ParsedFile:
         from runwear.ingest.gpx import parse_gpx
 
         return parse_gpx(data)
-    raise IngestError(f"unsupported format {fmt!r}. runwear reads .gpx and .fit files")
+    if fmt == "tcx":
+        from runwear.ingest.tcx import parse_tcx
+
+        return parse_tcx(data)
+    raise IngestError(f"unsupported format {fmt!r}. runwear reads .gpx, .fit and .tcx files")

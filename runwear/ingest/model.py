@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from runwear.vocab import RUNNING_SPORTS
@@ -38,6 +38,74 @@ class Activity:
 class ParsedFile:
     """What one file holds: its format, its FIT file type, and its sessions."""
 
-    format: str  # "fit" | "gpx"
+    format: str  # "fit" | "gpx" | "tcx"
     activities: tuple[Activity, ...]
     file_type: str = "activity"  # FIT file_id.type: activity, settings, workout, ...
+
+
+@dataclass(frozen=True)
+class ExportShoe:
+    """A shoe an account export lists, ready to store."""
+
+    external_id: str  # stable across re-imports: "strava:<brand|model|name>", "garmin:<gearPk>"
+    name: str
+    brand: str | None = None
+    model: str | None = None
+    limit_m: float | None = None  # None: the configured default limit
+    retired_on: str | None = None  # YYYY-MM-DD
+    is_default: bool = False  # the export's default shoe for runs
+    default_for: str | None = None  # sub-sport it is the default for (trail, ...)
+
+
+@dataclass(frozen=True)
+class ExportFacts:
+    """What an account export says about one activity, over and above its file.
+
+    A file's own sport, sub-sport and name give way to these when they are set (the
+    runner may have corrected them on the platform). Without a file, `activity()` builds
+    the run from these figures alone.
+    """
+
+    external_id: str  # "strava:<Activity ID>", "garmin:<activityId>"
+    label: str  # the platform's own activity type ("Trail Run", "trail_running")
+    started_at: datetime | None
+    sport: str | None = None  # FIT names; None: unknown type, the file decides
+    sub_sport: str | None = None
+    name: str | None = None
+    shoe: str | None = None  # the ExportShoe.external_id worn
+    distance_m: float | None = None
+    duration_s: float | None = None
+    moving_s: float | None = None
+    ascent_m: float | None = None
+    manual: bool = False  # entered by hand on the platform: there never was a file
+
+    @property
+    def is_run(self) -> bool:
+        """True when the export calls it a run."""
+        return self.sport in RUNNING_SPORTS
+
+    def activity(self) -> Activity | None:
+        """The activity from the export's figures alone (no track), or None without a date."""
+        if self.started_at is None or self.sport is None:
+            return None
+        return Activity(
+            started_at=self.started_at,
+            sport=self.sport,
+            sub_sport=self.sub_sport,
+            distance_m=self.distance_m or 0.0,
+            duration_s=self.duration_s,
+            moving_s=self.moving_s,
+            ascent_m=self.ascent_m,
+            name=self.name,
+        )
+
+    def apply(self, activity: Activity) -> Activity:
+        """The file's activity with the export's sport, sub-sport and name over its own."""
+        changes: dict[str, object] = {}
+        if self.sport is not None:
+            changes["sport"] = self.sport
+            if self.sub_sport not in (None, "generic") or activity.sport != self.sport:
+                changes["sub_sport"] = self.sub_sport
+        if self.name:
+            changes["name"] = self.name
+        return replace(activity, **changes) if changes else activity

@@ -1,0 +1,366 @@
+"""Read a Strava account export: activities.csv (by column position) and shoes.csv.
+
+Decisions worth knowing:
+
+- activities.csv repeats column names (Distance, Elapsed Time, ...): columns are found by
+  position. With English headers, by the first or second occurrence of a name (the first
+  Distance is km with 2 decimals, the second metres); with headers runwear does not know
+  (localised exports), by the positions of the current layout.
+- Activity Date is UTC, written `Sep 12, 2018, 3:02:23 PM` (since 2019) or
+  `2018-09-12 15:02:23` (before). Month names are read in English whatever the locale.
+- Activity Type decides the sport (`STRAVA_TYPES`); Trail Run and Virtual Run carry a
+  surface through their sub-sport (trail; virtual_activity, i.e. treadmill). A type runwear
+  does not know leaves the decision to the file.
+- shoes.csv has no id: a shoe's identity is brand, model and name. Activity Gear names a
+  shoe by its name, by brand + model + name, or by brand + model: `GearIndex` tries each, and
+  a key two shoes share is not used.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from runwear.ingest.archive import Container
+from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
+
+ACTIVITIES_CSV = "activities.csv"
+SHOES_CSV = "shoes.csv"
+
+# Activity Type -> (sport, sub_sport) in FIT names.
+STRAVA_TYPES: dict[str, tuple[str, str]] = {
+    "run": ("running", "generic"),
+    "trail run": ("running", "trail"),
+    "virtual run": ("running", "virtual_activity"),
+    "walk": ("walking", "generic"),
+    "hike": ("hiking", "generic"),
+    "ride": ("cycling", "generic"),
+    "virtual ride": ("cycling", "virtual_activity"),
+    "mountain bike ride": ("cycling", "mountain"),
+    "gravel ride": ("cycling", "gravel_cycling"),
+    "e-bike ride": ("cycling", "generic"),
+    "e-mountain bike ride": ("cycling", "mountain"),
+    "velomobile": ("cycling", "generic"),
+    "handcycle": ("cycling", "generic"),
+    "swim": ("swimming", "generic"),
+    "workout": ("training", "generic"),
+    "weight training": ("training", "strength_training"),
+    "crossfit": ("training", "generic"),
+    "hiit": ("training", "generic"),
+    "yoga": ("training", "yoga"),
+    "pilates": ("training", "pilates"),
+    "elliptical": ("fitness_equipment", "elliptical"),
+    "stair stepper": ("fitness_equipment", "stair_climbing"),
+    "rowing": ("rowing", "generic"),
+    "virtual row": ("rowing", "indoor_rowing"),
+    "alpine ski": ("alpine_skiing", "generic"),
+    "backcountry ski": ("alpine_skiing", "backcountry"),
+    "nordic ski": ("cross_country_skiing", "generic"),
+    "snowboard": ("snowboarding", "generic"),
+    "snowshoe": ("snowshoeing", "generic"),
+    "ice skate": ("ice_skating", "generic"),
+    "inline skate": ("inline_skating", "generic"),
+    "kayaking": ("kayaking", "generic"),
+    "canoeing": ("paddling", "generic"),
+    "stand up paddling": ("stand_up_paddleboarding", "generic"),
+    "surfing": ("surfing", "generic"),
+    "kitesurf": ("kitesurfing", "generic"),
+    "windsurf": ("windsurfing", "generic"),
+    "rock climbing": ("rock_climbing", "generic"),
+    "golf": ("golf", "generic"),
+    "soccer": ("soccer", "generic"),
+    "tennis": ("tennis", "generic"),
+    "wheelchair": ("wheelchair_push_run", "generic"),
+}
+
+# Shoe Default Sport Types -> what the shoe becomes the default for (None: every run).
+DEFAULT_FOR: dict[str, str | None] = {
+    "run": None,
+    "trail run": "trail",
+    "virtual run": "virtual_activity",
+}
+
+# The current layout's positions, for headers runwear cannot read (localised exports).
+_POSITIONS = {
+    "id": 0,
+    "date": 1,
+    "name": 2,
+    "type": 3,
+    "elapsed_s": 15,
+    "distance_km": 6,
+    "gear": 11,
+    "file": 12,
+    "moving_s": 16,
+    "distance_m": 17,
+    "ascent_m": 20,
+}
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_US_DATE = re.compile(
+    r"^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4}),? (\d{1,2}):(\d\d):(\d\d)"
+    r"(?: ?([AaPp])\.?[Mm]\.?)?$"
+)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d+)?Z?$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class StravaRow:
+    """One row of activities.csv: the export's facts, its file, and why it is unreadable."""
+
+    line: int  # line number in activities.csv (the header is line 1)
+    facts: ExportFacts
+    gear: str  # Activity Gear as written ("" when none)
+    filename: str  # relative path of the original upload ("" for manual entries)
+    error: str | None = None  # why the row cannot be used
+
+
+@dataclass(frozen=True)
+class StravaShoe:
+    """One row of shoes.csv."""
+
+    name: str
+    brand: str
+    model: str
+    default_types: tuple[str, ...]  # Shoe Default Sport Types, lower case
+
+    @property
+    def key(self) -> str:
+        """The shoe's identity across re-imports: brand, model and name."""
+        return "|".join(_norm(p) for p in (self.brand, self.model, self.name))
+
+    def export_shoe(self) -> ExportShoe:
+        """The shoe as runwear stores it; a blank name becomes brand and model."""
+        label = " ".join(p for p in (self.brand, self.model) if p)
+        defaults = [DEFAULT_FOR[t] for t in self.default_types if t in DEFAULT_FOR]
+        return ExportShoe(
+            external_id=f"strava:{self.key}",
+            name=self.name or label or "Strava shoe",
+            brand=self.brand or None,
+            model=self.model or None,
+            is_default=None in defaults,
+            default_for=next((d for d in defaults if d is not None), None),
+        )
+
+
+def is_strava_export(container: Container) -> bool:
+    """True when the folder or archive holds Strava's activities.csv at its top."""
+    return container.find(ACTIVITIES_CSV) is not None
+
+
+def sport_for_type(label: str) -> tuple[str, str] | None:
+    """(sport, sub_sport) for an Activity Type, or None when runwear does not know the type."""
+    return STRAVA_TYPES.get(_norm(label))
+
+
+def read_activities(data: bytes) -> list[StravaRow]:
+    """Every row of activities.csv, in file order; unreadable rows carry their error."""
+    reader = csv.reader(io.StringIO(_text(data), newline=""))
+    header = next(reader, None)
+    if not header:
+        raise IngestError("activities.csv is empty. Download the Strava export again")
+    columns = _columns(header)
+    rows: list[StravaRow] = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        rows.append(_row(reader.line_num, cells, columns))
+    return rows
+
+
+def read_shoes(data: bytes) -> list[StravaShoe]:
+    """Every shoe of shoes.csv (name, brand, model, default sport types)."""
+    reader = csv.reader(io.StringIO(_text(data), newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    at = {name: header.index(name) for name in header}
+    positions = [
+        at.get("shoe name", 0),
+        at.get("shoe brand", 1),
+        at.get("shoe model", 2),
+        at.get("shoe default sport types", 3),
+    ]
+    shoes = []
+    for cells in reader:
+        name, brand, model, types = (_cell(cells, i).strip() for i in positions)
+        if not (name or brand or model):
+            continue
+        default_types = tuple(_norm(t) for t in re.split(r"[,;]", types) if t.strip())
+        shoes.append(StravaShoe(_SPACES.sub(" ", name), brand, model, default_types))
+    return shoes
+
+
+class GearIndex:
+    """Finds the shoe an Activity Gear value names: by name, brand + model + name, brand + model."""
+
+    def __init__(self, shoes: Iterable[StravaShoe]) -> None:
+        self._levels: list[dict[str, StravaShoe | None]] = [{}, {}, {}]
+        for shoe in shoes:
+            keys = (
+                shoe.name,
+                f"{shoe.brand} {shoe.model} {shoe.name}",
+                f"{shoe.brand} {shoe.model}",
+            )
+            for level, key in zip(self._levels, keys, strict=True):
+                key = _norm(key)
+                if not key:
+                    continue
+                if key in level and level[key] is not shoe:
+                    level[key] = None  # two shoes answer to it: not a key
+                else:
+                    level[key] = shoe
+
+    def find(self, gear: str) -> StravaShoe | None:
+        """The shoe `gear` names, or None."""
+        key = _norm(gear)
+        for level in self._levels:
+            if key in level:
+                shoe = level[key]
+                if shoe is not None:
+                    return shoe
+        return None
+
+
+def gear_shoe(gear: str) -> ExportShoe:
+    """A shoe for an Activity Gear value that shoes.csv does not list."""
+    return ExportShoe(external_id=f"strava:gear:{_norm(gear)}", name=_SPACES.sub(" ", gear.strip()))
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Column positions by meaning; English names found by occurrence, else the known layout."""
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    first: dict[str, int] = {}
+    second: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in first:
+            second.setdefault(name, i)
+        else:
+            first[name] = i
+    if "Activity ID" not in first or "Activity Date" not in first:
+        return dict(_POSITIONS)
+    found = {
+        "id": first.get("Activity ID"),
+        "date": first.get("Activity Date"),
+        "name": first.get("Activity Name"),
+        "type": first.get("Activity Type"),
+        "gear": first.get("Activity Gear"),
+        "file": first.get("Filename"),
+        "distance_km": first.get("Distance"),
+        "distance_m": second.get("Distance"),
+        "elapsed_s": first.get(
+            "Elapsed Time (seconds)", second.get("Elapsed Time", first.get("Elapsed Time"))
+        ),
+        "moving_s": first.get("Moving Time (seconds)", first.get("Moving Time")),
+        "ascent_m": first.get("Elevation Gain"),
+    }
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _row(line: int, cells: list[str], columns: dict[str, int]) -> StravaRow:
+    """One CSV row as a StravaRow."""
+
+    def cell(key: str) -> str:
+        return _cell(cells, columns[key]).strip() if key in columns else ""
+
+    activity_id = cell("id")
+    label = cell("type")
+    gear = cell("gear")
+    filename = cell("file")
+    sport = sport_for_type(label)
+    started_at = _date(cell("date"))
+    distance_m = _number(cell("distance_m"))
+    if distance_m is None:
+        km = _number(cell("distance_km"))
+        distance_m = km * 1000 if km is not None else None
+    facts = ExportFacts(
+        external_id=f"strava:{activity_id}",
+        label=label or "no type",
+        started_at=started_at,
+        sport=sport[0] if sport else None,
+        sub_sport=sport[1] if sport else None,
+        name=cell("name") or None,
+        distance_m=distance_m,
+        duration_s=_number(cell("elapsed_s")),
+        moving_s=_number(cell("moving_s")),
+        ascent_m=_number(cell("ascent_m")),
+        manual=not filename,
+    )
+    error = None
+    if not activity_id:
+        error = "activities.csv row without an Activity ID"
+    elif started_at is None:
+        error = f"unreadable Activity Date {cell('date')!r}"
+    return StravaRow(line, facts, gear, filename, error)
+
+
+def _date(text: str) -> datetime | None:
+    """An Activity Date (UTC) in either of Strava's formats, or None."""
+    match = _US_DATE.match(text)
+    try:
+        if match:
+            month = _MONTHS.get(match.group(1).lower())
+            if month is None:
+                return None
+            hour = int(match.group(4))
+            half = (match.group(7) or "").lower()
+            if half:
+                hour = hour % 12 + (12 if half == "p" else 0)
+            return datetime(
+                int(match.group(3)),
+                month,
+                int(match.group(2)),
+                hour,
+                int(match.group(5)),
+                int(match.group(6)),
+                tzinfo=timezone.utc,
+            )
+        match = _ISO_DATE.match(text)
+        if match:
+            return datetime(*(int(g) for g in match.groups()), tzinfo=timezone.utc)  # type: ignore[misc]
+    except ValueError:
+        return None
+    return None
+
+
+def _number(text: str) -> float | None:
+    """A number cell ("10.01", "1,234.5", or a localised "33,22"), or None."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if text.count(",") == 1 and "." not in text and len(text.split(",")[1]) != 3:
+        text = text.replace(",", ".")
+    else:
+        text = text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _cell(cells: list[str], index: int) -> str:
+    """The cell at `index`, or "" past the end of a short row."""
+    return cells[index] if index < len(cells) else ""
+
+
+def _text(data: bytes) -> str:
+    """CSV bytes as text (UTF-8, BOM or not; Latin-1 as a last resort)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _norm(text: str) -> str:
+    """Lower case, single spaces, trimmed: how names are compared."""
+    return _SPACES.sub(" ", text).strip().casefold()
