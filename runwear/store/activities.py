@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
+from types import TracebackType
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,14 +24,14 @@ def iso_utc(moment: datetime) -> str:
 
 def known_source(db: Database, sha256: str) -> dict[str, Any] | None:
     """The source file already stored with these bytes, or None."""
-    rows = list(db.query("select * from sources where sha256 = ?", [sha256]))
-    return rows[0] if rows else None
+    return _one(db, "select * from sources where sha256 = ?", [sha256])
 
 
 def same_run(db: Database, started_at: datetime, distance_m: float) -> dict[str, Any] | None:
     """A stored run starting within 60 s with a distance within 2%: the same run, another file."""
     window = timedelta(seconds=DUPLICATE_START_S)
-    rows = db.query(
+    rows = _all(
+        db,
         "select id, started_at, distance_m, format from activities "
         "where sport = 'running' and started_at between ? and ? order by started_at",
         [iso_utc(started_at - window), iso_utc(started_at + window)],
@@ -73,15 +75,19 @@ def add_activity(
     db: Database,
     activity: Activity,
     *,
-    source_id: int,
+    source_id: int | None,
     session_index: int,
     fmt: str,
     shoe_id: int | None,
     shoe_source: str | None,
     surface: str,
-    surface_source: str,
+    surface_source: str | None,
+    external_id: str | None = None,
 ) -> int:
-    """Store one activity, its one-surface split and its track (in the caller's transaction)."""
+    """Store one activity, its one-surface split and its track (in the caller's transaction).
+
+    `source_id` is None for runs an export lists without a file (`fmt` manual, strava, ...).
+    """
     activity_id = int(
         db["activities"]
         .insert(
@@ -104,6 +110,7 @@ def add_activity(
                 "surface": surface,
                 "surface_source": surface_source,
                 "imported_at": _now(),
+                "external_id": external_id,
             }
         )
         .last_pk
@@ -120,6 +127,112 @@ def add_activity(
             }
         )
     return activity_id
+
+
+def by_external_id(db: Database, external_id: str) -> dict[str, Any] | None:
+    """The activity an export knows by this id ("strava:123"), or None."""
+    return _one(
+        db,
+        "select id, source_id, started_at, format from activities where external_id = ?",
+        [external_id],
+    )
+
+
+def runs_of_source(db: Database, source_id: int) -> list[dict[str, Any]]:
+    """The running activities stored from one source file, in session order."""
+    return _all(
+        db,
+        "select id, started_at, distance_m from activities "
+        "where source_id = ? and sport = 'running' order by session_index",
+        [source_id],
+    )
+
+
+def adopt_export(
+    db: Database, activity_id: int, shoe_id: int | None, external_id: str | None
+) -> bool:
+    """Give a stored run what an export says about it (in the caller's transaction).
+
+    The export's shoe replaces none or a default-chosen one, never a manual or another
+    export's choice; a surface that came from the old shoe follows the new one. The export's
+    id is kept when the run has none and no other run holds it. True when the shoe changed.
+    """
+    row = db.execute(
+        "select shoe_id, shoe_source, surface_source, external_id from activities where id = ?",
+        [activity_id],
+    ).fetchone()
+    if row is None:
+        return False
+    old_shoe, shoe_source, surface_source, old_external = row
+    if external_id and old_external is None and by_external_id(db, external_id) is None:
+        db.execute("update activities set external_id = ? where id = ?", [external_id, activity_id])
+    if shoe_id is None or shoe_id == old_shoe or shoe_source not in (None, "default"):
+        return False
+    db.execute(
+        "update activities set shoe_id = ?, shoe_source = 'export' where id = ?",
+        [shoe_id, activity_id],
+    )
+    if surface_source in (None, "shoe"):
+        usual = db.execute("select surface from shoes where id = ?", [shoe_id]).fetchone()[0]
+        surface, source = (usual, "shoe") if usual else ("unknown", None)
+        db.execute(
+            "update activities set surface = ?, surface_source = ? where id = ?",
+            [surface, source, activity_id],
+        )
+        db.execute("delete from activity_surfaces where activity_id = ?", [activity_id])
+        db.execute(
+            "insert into activity_surfaces (activity_id, surface, distance_m) "
+            "select id, surface, distance_m from activities where id = ?",
+            [activity_id],
+        )
+    return True
+
+
+class Batches:
+    """Import writes grouped into transactions of at most `max_files` files or `max_s` seconds.
+
+    Each file's writes go in between two `file_done` calls, so a transaction always holds
+    whole files: an import killed halfway leaves every file stored completely or not at all.
+    Leaving the block commits; an exception (or Ctrl-C) rolls back the open batch only.
+    """
+
+    def __init__(self, db: Database, max_files: int = 50, max_s: float = 1.0) -> None:
+        self.db = db
+        self.max_files = max_files
+        self.max_s = max_s
+        self._files = 0
+        self._started = 0.0
+
+    def __enter__(self) -> Batches:
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.db.conn.in_transaction:
+            return
+        if kind is None:
+            self.db.conn.commit()
+        else:
+            self.db.conn.rollback()
+
+    def file_done(self) -> None:
+        """One more whole file written; commit when the batch is full or old enough."""
+        self._files += 1
+        if self._files >= self.max_files or time.monotonic() - self._started >= self.max_s:
+            self.db.conn.commit()
+            self._begin()
+
+    def _begin(self) -> None:
+        if self.db.conn.in_transaction:
+            self.db.conn.commit()
+        self.db.conn.execute("begin")
+        self._files = 0
+        self._started = time.monotonic()
 
 
 def set_shoe(db: Database, activity_ids: Sequence[int], shoe_id: int | None) -> None:
@@ -158,6 +271,19 @@ def existing_ids(db: Database, activity_ids: Iterable[int]) -> list[int]:
         row[0] for row in db.execute(f"select id from activities where id in ({marks})", wanted)
     }
     return [i for i in wanted if i in found]
+
+
+def _all(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows as dicts, straight from the connection (import look-ups run thousands of times)."""
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _one(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    """The first row as a dict, or None."""
+    rows = _all(db, sql, params)
+    return rows[0] if rows else None
 
 
 def _now() -> str:

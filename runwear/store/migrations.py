@@ -123,3 +123,12 @@ def m001_initial(db: Database) -> None:
     )
     db.create_view("shoe_mileage", SHOE_MILEAGE_VIEW)
     db.create_view("weekly_surface_mix", WEEKLY_SURFACE_MIX_VIEW)
+
+
+@migrations()
+def m002_exports(db: Database) -> None:
+    """External ids from account exports: Strava / Garmin activity ids, export shoe ids."""
+    db["activities"].add_column("external_id", str)
+    db["activities"].create_index(["external_id"], unique=True)
+    db["shoes"].add_column("external_id", str)
+    db["shoes"].create_index(["external_id"], unique=True)

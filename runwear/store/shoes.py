@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from runwear.ingest.model import ExportShoe
+
 
 def find_shoe(db: Database, name: str) -> dict[str, Any] | None:
     """The shoe called `name` (any letter case), or None."""
@@ -75,6 +77,52 @@ def default_shoe(db: Database, sub_sport: str | None) -> dict[str, Any] | None:
             return rows[0]
     rows = list(db.query("select * from shoes where is_default = 1 and retired_on is null"))
     return rows[0] if rows else None
+
+
+def ensure_export_shoe(db: Database, shoe: ExportShoe) -> tuple[int, bool]:
+    """The stored shoe for an export's shoe, added when new; (id, whether it was added).
+
+    Found by its export id, else by name when that shoe has no export id yet (it is then
+    claimed). A name another shoe holds gets a number: "Pegasus (2)". An existing shoe is
+    left as the runner has it. A new shoe becomes a default only where no active shoe is.
+    """
+    rows = list(db.query("select id from shoes where external_id = ?", [shoe.external_id]))
+    if rows:
+        return rows[0]["id"], False
+    same_name = find_shoe(db, shoe.name)
+    if same_name is not None and same_name["external_id"] is None:
+        db["shoes"].update(same_name["id"], {"external_id": shoe.external_id})
+        return same_name["id"], False
+    name = shoe.name
+    number = 1
+    while find_shoe(db, name) is not None:
+        number += 1
+        name = f"{shoe.name} ({number})"
+    active = shoe.retired_on is None
+    is_default = active and shoe.is_default and not _any(db, "is_default = 1")
+    default_for = (
+        shoe.default_for
+        if active and shoe.default_for and not _any(db, "default_for = ?", [shoe.default_for])
+        else None
+    )
+    row = {
+        "name": name,
+        "brand": shoe.brand,
+        "model": shoe.model,
+        "limit_m": shoe.limit_m,
+        "retired_on": shoe.retired_on,
+        "is_default": int(is_default),
+        "default_for": default_for,
+        "external_id": shoe.external_id,
+        "created_at": _now(),
+    }
+    return int(db["shoes"].insert(row).last_pk), True
+
+
+def _any(db: Database, where: str, params: list[Any] | None = None) -> bool:
+    """Whether an active shoe matches `where`."""
+    sql = f"select 1 from shoes where retired_on is null and {where} limit 1"
+    return db.execute(sql, params or []).fetchone() is not None
 
 
 def _settle_defaults(db: Database, shoe_id: int, fields: dict[str, Any]) -> None:

@@ -1,0 +1,81 @@
+"""The import pipeline: paths -> plan -> parallel parsing -> duplicate checks, tags -> store.
+
+`ImportRun` is the one entry point: it works out the plan (plain files, folders, zips and
+account exports), adds the exports' shoes, then imports every item in order, yielding one
+`FileResult` each, while its `summary` keeps the totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from runwear.importing.engine import Engine
+from runwear.importing.plan import build_plan
+from runwear.importing.results import (
+    DUPLICATE,
+    ERROR,
+    IMPORTED,
+    NOT_RUN,
+    SKIPPED,
+    FileResult,
+    ImportOptions,
+    ImportSummary,
+    Progress,
+    Tagging,
+    default_jobs,
+)
+from runwear.importing.writer import Writer
+from runwear.store.shoes import ensure_export_shoe
+
+__all__ = [
+    "DUPLICATE",
+    "ERROR",
+    "IMPORTED",
+    "NOT_RUN",
+    "SKIPPED",
+    "FileResult",
+    "ImportOptions",
+    "ImportRun",
+    "ImportSummary",
+    "Progress",
+    "Tagging",
+    "default_jobs",
+]
+
+
+class ImportRun:
+    """One import of some paths; iterate `results()`, then read `summary`."""
+
+    def __init__(
+        self,
+        db: Database,
+        paths: Iterable[Path],
+        options: ImportOptions | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.paths = list(paths)
+        self.options = options or ImportOptions()
+        self.on_progress = on_progress
+        self.summary = ImportSummary()
+
+    def results(self) -> Iterator[FileResult]:
+        """Import every item in order, yielding each result once it is written."""
+        plan = build_plan(self.paths, self.options.max_bytes)
+        try:
+            shoe_ids: dict[str, int] = {}
+            with self.db.atomic():
+                for shoe in plan.shoes:
+                    shoe_ids[shoe.external_id], created = ensure_export_shoe(self.db, shoe)
+                    self.summary.shoes_created += created
+            writer = Writer(self.db, self.options.tagging, shoe_ids)
+            engine = Engine(self.db, writer, self.options, self.on_progress)
+            for result in engine.run(plan.items, len(plan.items)):
+                self.summary.add(result)
+                if result.status != SKIPPED:
+                    yield result
+        finally:
+            plan.close()

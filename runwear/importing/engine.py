@@ -1,0 +1,151 @@
+"""The import loop: read and hash here, parse in worker processes, write here in batches.
+
+For each item, in order: this process reads the file and hashes it (cheap), and sends only
+bytes it has never stored to a worker to parse (the expensive part). Results are written in
+the items' order, whatever order the workers finish in, so an import gives the same database
+with any number of workers. At most `2 x jobs` files are out with the workers at a time, so
+memory stays flat however large the import.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from runwear.importing.plan import Item
+from runwear.importing.results import ERROR, FileResult, ImportOptions, Progress
+from runwear.importing.worker import init_worker, parse_job
+from runwear.importing.writer import Writer
+from runwear.ingest.files import sha256_hex
+from runwear.ingest.model import IngestError, ParsedFile
+from runwear.store import activities as store
+
+MAX_WAITING = 64  # items read ahead of the one being written, at most
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An item on its way: read and hashed, maybe out with a worker."""
+
+    item: Item
+    sha: str | None = None
+    seen: dict[str, Any] | None = None  # the stored source with the same bytes
+    parsed: ParsedFile | None = None
+    error: str | None = None
+    future: Future[ParsedFile | str] | None = None
+
+
+class Engine:
+    """Runs items through read, hash, parse and write; one instance per import."""
+
+    def __init__(
+        self,
+        db: Database,
+        writer: Writer,
+        options: ImportOptions,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.writer = writer
+        self.options = options
+        self.on_progress = on_progress
+        self._pool: ProcessPoolExecutor | None = None
+        self._out = 0  # files with the workers
+        self._sent: set[str] = set()  # hashes parsed in this import
+        self._failed: dict[str, str] = {}  # hash -> why the first file with it was refused
+
+    def run(self, items: Iterable[Item], total: int) -> Iterator[FileResult]:
+        """Import `items` in order, yielding each one's result as it is written."""
+        done = runs = 0
+        distance_m = 0.0
+        jobs = max(1, self.options.jobs)
+        waiting: deque[_Pending] = deque()
+        try:
+            with store.Batches(self.db, self.options.batch_files, self.options.batch_s) as batch:
+
+                def finish() -> FileResult:
+                    nonlocal done, runs, distance_m
+                    result = self._write(waiting.popleft())
+                    batch.file_done()
+                    done += 1
+                    runs += result.runs
+                    distance_m += result.distance_m
+                    if self.on_progress is not None:
+                        self.on_progress(Progress(done, total, runs, distance_m))
+                    return result
+
+                for item in items:
+                    waiting.append(self._prepare(item, jobs))
+                    while waiting and (
+                        _ready(waiting[0]) or self._out >= 2 * jobs or len(waiting) >= MAX_WAITING
+                    ):
+                        yield finish()
+                while waiting:
+                    yield finish()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+    def _prepare(self, item: Item, jobs: int) -> _Pending:
+        """Read and hash the item's file; start parsing it unless its bytes are known."""
+        pending = _Pending(item)
+        if item.outcome is not None or not item.has_file:
+            return pending
+        try:
+            data = item.read(self.options.max_bytes)
+        except IngestError as exc:
+            pending.error = str(exc)
+            return pending
+        pending.sha = sha = sha256_hex(data)
+        if sha in self._sent:
+            return pending  # written as a duplicate (or as the first copy's error)
+        pending.seen = store.known_source(self.db, sha)
+        if pending.seen is not None:
+            return pending
+        self._sent.add(sha)
+        assert item.fmt is not None
+        if jobs == 1:
+            _settle(pending, parse_job(data, item.fmt))
+        else:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker)
+            pending.future = self._pool.submit(parse_job, data, item.fmt)
+            self._out += 1
+        return pending
+
+    def _write(self, pending: _Pending) -> FileResult:
+        """Wait for the item's parse if needed, then store it."""
+        if pending.future is not None:
+            _settle(pending, pending.future.result())
+            pending.future = None
+            self._out -= 1
+        sha = pending.sha
+        error = pending.error
+        if sha is not None and pending.parsed is None and error is None:
+            error = self._failed.get(sha)  # a copy of a file refused earlier in this import
+        seen = pending.seen
+        if seen is None and sha in self._sent and pending.parsed is None:
+            seen = store.known_source(self.db, sha)  # stored by the first copy, now written
+        result = self.writer.write(pending.item, sha, seen, pending.parsed, error)
+        if sha is not None and result.status == ERROR and sha not in self._failed:
+            self._failed[sha] = result.detail
+        return result
+
+
+def _settle(pending: _Pending, outcome: ParsedFile | str) -> None:
+    """Record a parse's outcome: the parsed file, or the error message."""
+    if isinstance(outcome, str):
+        pending.error = outcome
+    else:
+        pending.parsed = outcome
+
+
+def _ready(pending: _Pending) -> bool:
+    """True when the item can be written without waiting for a worker."""
+    return pending.future is None or pending.future.done()

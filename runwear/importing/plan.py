@@ -1,0 +1,250 @@
+"""What an import will do, worked out before it starts: every file and export entry, in order.
+
+A path is a plain activity file, a folder of them, a zip of them, or an account export (a
+Strava or Garmin Connect export, zipped or unpacked), recognised by its contents. The plan
+lists one `Item` per file or export entry, and the shoes the exports bring.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from runwear.importing.results import ERROR, NOT_RUN, FileResult
+from runwear.ingest import garmin, strava
+from runwear.ingest.archive import (
+    Container,
+    Member,
+    is_zip_file,
+    open_container,
+    single_top_folder,
+)
+from runwear.ingest.files import SourceFile, find_sources, format_of, gunzip, read_source
+from runwear.ingest.garmin import SummaryIndex
+from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
+
+SUPPORTED = ".gpx, .fit and .tcx files, also gzipped (.gpx.gz, .fit.gz, .tcx.gz)"
+
+
+@dataclass(slots=True)
+class Item:
+    """One file or export entry to import, and what is known of it before it is read."""
+
+    name: str  # what the user sees: a path, or export.zip/activities/1.gpx.gz
+    fmt: str | None = None  # gpx | fit | tcx for files
+    gzipped: bool = False
+    path: Path | None = None  # a file on disk ...
+    member: tuple[Container, Member] | None = None  # ... or in a folder or archive
+    export: str | None = None  # "strava" | "garmin" for items from an account export
+    facts: ExportFacts | None = None  # what the export says (Strava: known before reading)
+    summaries: SummaryIndex | None = None  # Garmin: the summaries to match a file against
+    summary: bool = False  # a Garmin summary, imported only when no file brought its run
+    missing: str = ""  # why an export's run has no file to read ("" when it never had one)
+    outcome: FileResult | None = None  # decided without reading
+
+    @property
+    def has_file(self) -> bool:
+        """True when there are bytes to read."""
+        return self.path is not None or self.member is not None
+
+    def read(self, max_bytes: int) -> bytes:
+        """The file's bytes, decompressed when gzipped; IngestError when unreadable."""
+        if self.path is not None:
+            return read_source(SourceFile(self.path, self.fmt, self.gzipped), max_bytes)
+        assert self.member is not None
+        container, member = self.member
+        data = container.read(member, max_bytes)
+        return gunzip(io.BytesIO(data), max_bytes) if self.gzipped else data
+
+
+@dataclass
+class Plan:
+    """Every item of an import in order, the shoes its exports bring, and what to close."""
+
+    items: list[Item] = field(default_factory=list)
+    shoes: list[ExportShoe] = field(default_factory=list)
+    containers: list[Container] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Close the archives the items read from."""
+        for container in reversed(self.containers):
+            container.close()
+        self.containers.clear()
+
+
+def build_plan(paths: Iterable[Path], max_bytes: int) -> Plan:
+    """The plan for importing `paths`, recognising exports by their contents."""
+    plan = Plan()
+    try:
+        for path in paths:
+            _add_path(plan, path, max_bytes)
+    except BaseException:
+        plan.close()
+        raise
+    return plan
+
+
+def unsupported(name: str, suffixes: str) -> FileResult:
+    """The error for a file runwear has no reader for."""
+    return FileResult(
+        name,
+        ERROR,
+        f"unsupported file type {suffixes or '(no extension)'}. runwear reads {SUPPORTED}, "
+        "and Strava or Garmin Connect export .zip files",
+    )
+
+
+def _add_path(plan: Plan, path: Path, max_bytes: int) -> None:
+    """The items for one path named by the user."""
+    container: Container | None = None
+    if path.is_dir() or (path.is_file() and is_zip_file(path)):
+        try:
+            container = open_container(path)
+        except IngestError as exc:
+            plan.items.append(Item(str(path), outcome=FileResult(str(path), ERROR, str(exc))))
+            return
+        plan.containers.append(container)
+    kind = _export_kind(container) if container is not None else None
+    if kind == "strava":
+        assert container is not None
+        _add_strava(plan, container, max_bytes)
+    elif kind == "garmin":
+        assert container is not None
+        _add_garmin(plan, container, max_bytes)
+    elif container is not None and not path.is_dir():
+        for member in container.members():
+            fmt, gzipped = format_of(member.path)
+            if fmt is not None:
+                name = container.name_of(member)
+                plan.items.append(Item(name, fmt, gzipped, member=(container, member)))
+    else:
+        for source in find_sources([path]):
+            name = str(source.path)
+            if source.format is None:
+                suffixes = "".join(source.path.suffixes)
+                plan.items.append(Item(name, outcome=unsupported(name, suffixes)))
+            else:
+                plan.items.append(Item(name, source.format, source.gzipped, path=source.path))
+
+
+def _export_kind(container: Container) -> str | None:
+    """Which account export the container holds (strava, garmin; maybe in a top folder)."""
+    for prefix in ("", single_top_folder(container)):
+        if prefix is None:
+            continue
+        container.prefix = prefix
+        if strava.is_strava_export(container):
+            return "strava"
+        if garmin.is_garmin_export(container):
+            return "garmin"
+    container.prefix = ""
+    return None
+
+
+def _add_strava(plan: Plan, container: Container, max_bytes: int) -> None:
+    """A Strava export: one item per activities.csv row, and the shoes of shoes.csv."""
+    csv_member = container.find(strava.ACTIVITIES_CSV)
+    assert csv_member is not None
+    csv_name = container.name_of(csv_member)
+    try:
+        rows = strava.read_activities(container.read(csv_member, max_bytes))
+        shoes_member = container.find(strava.SHOES_CSV)
+        listed = strava.read_shoes(container.read(shoes_member, max_bytes)) if shoes_member else []
+    except IngestError as exc:
+        plan.items.append(Item(csv_name, outcome=FileResult(csv_name, ERROR, str(exc))))
+        return
+    gear = strava.GearIndex(listed)
+    shoes = {s.external_id: s for s in (shoe.export_shoe() for shoe in listed)}
+    for row in rows:
+        entry_name = f"{csv_name} line {row.line}"
+        member = container.find(row.filename) if row.filename else None
+        name = container.name_of(member) if member else entry_name
+        if row.error:
+            plan.items.append(
+                Item(name, outcome=FileResult(name, ERROR, f"{row.error}. Check activities.csv"))
+            )
+            continue
+        facts = row.facts
+        if facts.sport is not None and not facts.is_run:
+            result = FileResult(
+                name, NOT_RUN, f"not a run ({facts.label})", entry=not row.filename, routine=True
+            )
+            plan.items.append(Item(name, outcome=result))
+            continue
+        if row.gear:
+            found = gear.find(row.gear)
+            shoe = found.export_shoe() if found else strava.gear_shoe(row.gear)
+            shoes.setdefault(shoe.external_id, shoe)
+            facts = replace(facts, shoe=shoe.external_id)
+        item = Item(name, export="strava", facts=facts)
+        if member is not None:
+            item.fmt, item.gzipped = format_of(member.path)
+            if item.fmt is None:
+                item.outcome = unsupported(name, "".join(Path(member.path).suffixes))
+            item.member = (container, member)
+        elif row.filename:
+            item.missing = f"{row.filename} is listed in activities.csv but not in the export"
+        plan.items.append(item)
+    plan.shoes.extend(shoes.values())
+
+
+def _add_garmin(plan: Plan, container: Container, max_bytes: int) -> None:
+    """A Garmin Connect export: the FIT files of its nested zips, then the summaries' runs."""
+    fitness = container.name_of(Member(garmin.FITNESS.rstrip("/")))
+    facts: list[ExportFacts] = []
+    names: dict[str, str] = {}  # external id -> the summary file listing it
+    try:
+        gear = garmin.read_gear(container.read(m, max_bytes) for m in garmin.gear_files(container))
+        for member in garmin.summary_files(container):
+            fitness = container.name_of(member)
+            with container.open(member) as stream:
+                for summary in garmin.read_summaries(stream, gear):
+                    facts.append(summary)
+                    if summary.is_run:
+                        names[summary.external_id] = fitness
+    except IngestError as exc:
+        plan.items.append(Item(fitness, outcome=FileResult(fitness, ERROR, str(exc))))
+        return
+    plan.shoes.extend(gear.shoes)
+    index = SummaryIndex(facts)
+    for member in container.members():
+        if not member.path.startswith(garmin.UPLOADS):
+            continue
+        if member.path.lower().endswith(".zip"):
+            try:
+                inner = container.open_zip(member)
+            except IngestError as exc:
+                name = container.name_of(member)
+                plan.items.append(Item(name, outcome=FileResult(name, ERROR, str(exc))))
+                continue
+            plan.containers.append(inner)
+            sources = [(inner, m) for m in inner.members()]
+        else:
+            sources = [(container, member)]
+        for holder, file in sources:
+            fmt, gzipped = format_of(file.path)
+            if fmt is not None:
+                plan.items.append(
+                    Item(
+                        holder.name_of(file),
+                        fmt,
+                        gzipped,
+                        member=(holder, file),
+                        export="garmin",
+                        summaries=index,
+                    )
+                )
+    for summary in index:
+        if summary.is_run:
+            plan.items.append(
+                Item(
+                    f"{names[summary.external_id]} activity "
+                    f"{summary.external_id.partition(':')[2]}",
+                    export="garmin",
+                    facts=summary,
+                    summary=True,
+                    missing="" if summary.manual else "no file for it in the export",
+                )
+            )

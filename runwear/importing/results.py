@@ -1,0 +1,101 @@
+"""What an import reports: one result per file or export entry, running totals, and progress."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from runwear.ingest.files import DEFAULT_MAX_BYTES
+
+IMPORTED, DUPLICATE, NOT_RUN, ERROR = "imported", "duplicate", "not_run", "error"
+SKIPPED = "skipped"  # an export's summary whose file was imported: counted with the file
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file or export entry: a status, a reason, and the runs it added.
+
+    `detail` is empty for a plain success; an imported result with a detail is worth a line
+    (a run taken from an export's figures because its file is missing, for instance).
+    `routine` results (bytes seen in an earlier import, an export's walks and rides) can
+    come by the hundred: a listing may show the first few and count the rest.
+    """
+
+    path: str
+    status: str  # imported | duplicate | not_run | error | skipped
+    detail: str = ""
+    runs: int = 0
+    distance_m: float = 0.0
+    entry: bool = False  # an export entry without a file (entered by hand on the platform)
+    routine: bool = False  # one of many alike in a big import: seen before, an export's non-run
+
+
+@dataclass
+class ImportSummary:
+    """Running totals over the files and entries of one import."""
+
+    runs: int = 0
+    distance_m: float = 0.0
+    duplicates: int = 0
+    not_runs: int = 0
+    errors: int = 0
+    files: int = 0
+    entries: int = 0  # manual entries: export runs that never had a file
+    shoes_created: int = 0
+    problems: list[FileResult] = field(default_factory=list)
+
+    def add(self, result: FileResult) -> None:
+        """Count one result."""
+        if result.status == SKIPPED:
+            return
+        if result.entry:
+            self.entries += 1
+        else:
+            self.files += 1
+        self.runs += result.runs
+        self.distance_m += result.distance_m
+        if result.status == DUPLICATE:
+            self.duplicates += 1
+        elif result.status == NOT_RUN:
+            self.not_runs += 1
+        elif result.status == ERROR:
+            self.errors += 1
+            self.problems.append(result)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an import is: items done of the total, and what they added so far."""
+
+    done: int
+    total: int
+    runs: int
+    distance_m: float
+
+
+@dataclass(frozen=True)
+class Tagging:
+    """What the user forced on the command line: a shoe row and/or a surface."""
+
+    shoe: dict[str, Any] | None = None
+    surface: str | None = None
+
+
+def default_jobs() -> int:
+    """Parsing processes by default: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to import: forced tags, size limit, parallel parsing, and transaction batches."""
+
+    tagging: Tagging = Tagging()
+    max_bytes: int = DEFAULT_MAX_BYTES
+    jobs: int = field(default_factory=default_jobs)  # 1: parse in this process, no pool
+    batch_files: int = 50  # commit at least every this many files ...
+    batch_s: float = 1.0  # ... or this many seconds

@@ -1,0 +1,284 @@
+"""Storing one item: duplicate checks, what the export says, shoe and surface choice.
+
+Every write happens in the caller's transaction (`store.activities.Batches`), one whole item
+between two commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from runwear.importing.plan import Item
+from runwear.importing.results import (
+    DUPLICATE,
+    ERROR,
+    IMPORTED,
+    NOT_RUN,
+    SKIPPED,
+    FileResult,
+    Tagging,
+)
+from runwear.ingest.model import Activity, ExportFacts, ParsedFile
+from runwear.ingest.sanity import implausible
+from runwear.store import activities as store
+from runwear.store.shoes import default_shoe
+from runwear.vocab import surface_for_sub_sport
+
+PLATFORMS = {"strava": "Strava", "garmin": "Garmin Connect"}
+FIGURES = {"strava": "activities.csv", "garmin": "its Garmin summary"}
+
+
+class Writer:
+    """Writes items into the database (inside the caller's transaction), one at a time."""
+
+    def __init__(self, db: Database, tagging: Tagging, shoe_ids: dict[str, int]) -> None:
+        self.db = db
+        self.tagging = tagging
+        self.shoe_ids = shoe_ids  # ExportShoe.external_id -> shoes.id
+
+    def write(
+        self,
+        item: Item,
+        sha: str | None,
+        seen: dict[str, Any] | None,
+        parsed: ParsedFile | None,
+        error: str | None,
+    ) -> FileResult:
+        """Store what one item holds and say what happened.
+
+        `sha` is the SHA-256 of the file's bytes (None when they could not be read), `seen`
+        the stored source with those bytes, `parsed` what they hold, `error` why they could
+        not be read or parsed.
+        """
+        if item.outcome is not None:
+            return item.outcome
+        if not item.has_file:
+            return self._entry(item)
+        if seen is not None:
+            return self._seen(item, seen)
+        if error is not None or parsed is None or sha is None:
+            return self._unreadable(item, error or "cannot be read")
+        return self._parsed(item, sha, parsed)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def _parsed(self, item: Item, sha: str, parsed: ParsedFile) -> FileResult:
+        """A file read for the first time: its runs, with what the export says about them."""
+        path, fmt = item.name, parsed.format
+        if parsed.file_type != "activity":
+            why = f"not an activity ({parsed.file_type} file)"
+            store.add_source(self.db, sha, path, fmt, parsed.file_type, NOT_RUN, why)
+            return FileResult(path, NOT_RUN, why, routine=bool(item.export))
+        count = len(parsed.activities)
+        sessions = []
+        for index, original in enumerate(parsed.activities):
+            facts = self._facts_for(item, original.started_at, count)
+            activity = facts.apply(original) if facts else original
+            sessions.append((index, original, activity, facts))
+        runs = [s for s in sessions if s[2].is_run]
+        if not runs:
+            sports = sorted({f.label if f else a.sport for _, _, a, f in sessions}) or [
+                "no sessions"
+            ]
+            why = f"not a run ({', '.join(sports)})"
+            store.add_source(self.db, sha, path, fmt, parsed.file_type, NOT_RUN, why)
+            return FileResult(path, NOT_RUN, why, routine=bool(item.export))
+
+        rejected: list[str] = []
+        twins: list[str] = []
+        added = 0
+        distance_m = 0.0
+        source_id = store.add_source(self.db, sha, path, fmt, parsed.file_type, IMPORTED)
+        for index, original, activity, facts in runs:
+            reason = implausible(activity)
+            if reason:
+                rejected.append(reason)
+                continue
+            twin = self._twin(activity, facts)
+            if twin:
+                twins.append(twin)
+                continue
+            shoe_id, shoe_source = self._shoe(activity, item, facts)
+            hinted = activity.sub_sport != original.sub_sport
+            surface, surface_source = self._surface(activity, shoe_id, hinted)
+            store.add_activity(
+                self.db,
+                activity,
+                source_id=source_id,
+                session_index=index,
+                fmt=fmt,
+                shoe_id=shoe_id,
+                shoe_source=shoe_source,
+                surface=surface,
+                surface_source=surface_source,
+                external_id=facts.external_id if facts else None,
+            )
+            added += 1
+            distance_m += activity.distance_m
+        if rejected and not added:
+            # Nothing usable: forget the file so a fixed version can be imported later.
+            self.db.execute("delete from sources where id = ?", [source_id])
+        if rejected:
+            return FileResult(
+                path,
+                ERROR,
+                f"{'; '.join(rejected)}. Check the file in the app that recorded it",
+                added,
+                distance_m,
+            )
+        if not added:
+            return FileResult(path, DUPLICATE, "; ".join(twins))
+        return FileResult(path, IMPORTED, "", added, distance_m)
+
+    def _seen(self, item: Item, seen: dict[str, Any]) -> FileResult:
+        """A file whose bytes are stored already: say so, and apply the export's shoe."""
+        if seen["outcome"] == NOT_RUN:
+            return FileResult(item.name, NOT_RUN, f"{seen['note']}, seen before", routine=True)
+        note = ""
+        if item.export:
+            runs = store.runs_of_source(self.db, seen["id"])
+            for run in runs:
+                started_at = datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
+                facts = self._facts_for(item, started_at, len(runs))
+                if facts is not None:
+                    note += self._adopt(run["id"], facts)
+            if not runs and item.facts is not None and item.facts.started_at is not None:
+                twin = store.same_run(self.db, item.facts.started_at, item.facts.distance_m or 0)
+                if twin:
+                    note += self._adopt(twin["id"], item.facts)
+        return FileResult(
+            item.name,
+            DUPLICATE,
+            f"already imported (same bytes as {seen['path']}){note}",
+            routine=True,
+        )
+
+    def _unreadable(self, item: Item, error: str) -> FileResult:
+        """A file that cannot be read; an export's run is then taken from its figures."""
+        facts = item.facts
+        if item.export != "strava" or facts is None or not facts.is_run:
+            return FileResult(item.name, ERROR, error)
+        result = self._entry(item)
+        if result.status == IMPORTED:
+            what = f"its run was imported from {FIGURES['strava']}, without a track"
+        elif result.status == DUPLICATE:
+            what = f"its run is stored already ({result.detail})"
+        else:
+            what = f"its figures in {FIGURES['strava']} cannot be used either ({result.detail})"
+        return FileResult(item.name, ERROR, f"{error}; {what}", result.runs, result.distance_m)
+
+    # -- export entries without a file ----------------------------------------------------
+
+    def _entry(self, item: Item) -> FileResult:
+        """An export's run without a file: stored from the export's own figures."""
+        facts = item.facts
+        assert facts is not None and item.export is not None
+        name, entry = item.name, facts.manual
+        known = store.by_external_id(self.db, facts.external_id)
+        if known is not None:
+            if item.summary and known["source_id"] is not None:
+                return FileResult(name, SKIPPED)
+            return FileResult(
+                name,
+                DUPLICATE,
+                f"already imported (activity {known['id']})",
+                entry=entry,
+                routine=True,
+            )
+        if not facts.is_run:
+            return FileResult(
+                name, NOT_RUN, f"not a run ({facts.label})", entry=entry, routine=True
+            )
+        activity = facts.activity()
+        platform = PLATFORMS[item.export]
+        reason = "no start date" if activity is None else implausible(activity)
+        if activity is None or reason:
+            return FileResult(
+                name, ERROR, f"{reason}. Check the activity on {platform}", entry=entry
+            )
+        twin = self._twin(activity, facts)
+        if twin:
+            return FileResult(name, DUPLICATE, twin, entry=entry)
+        shoe_id, shoe_source = self._shoe(activity, item, facts)
+        surface, surface_source = self._surface(activity, shoe_id, hinted=True)
+        store.add_activity(
+            self.db,
+            activity,
+            source_id=None,
+            session_index=0,
+            fmt="manual" if facts.manual else item.export,
+            shoe_id=shoe_id,
+            shoe_source=shoe_source,
+            surface=surface,
+            surface_source=surface_source,
+            external_id=facts.external_id,
+        )
+        detail = ""
+        if item.missing:
+            detail = f"{item.missing}: run imported from {FIGURES[item.export]}, without a track"
+        return FileResult(name, IMPORTED, detail, 1, activity.distance_m, entry=entry, routine=True)
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _twin(self, activity: Activity, facts: ExportFacts | None) -> str | None:
+        """Why this run is already stored (the same export id, or the same run), or None."""
+        if facts is not None:
+            known = store.by_external_id(self.db, facts.external_id)
+            if known is not None:
+                return (
+                    f"same run as activity {known['id']} ({known['format']}, {known['started_at']})"
+                )
+        twin = store.same_run(self.db, activity.started_at, activity.distance_m)
+        if twin is None:
+            return None
+        note = self._adopt(twin["id"], facts) if facts else ""
+        return f"same run as activity {twin['id']} ({twin['format']}, {twin['started_at']}){note}"
+
+    def _adopt(self, activity_id: int, facts: ExportFacts) -> str:
+        """Give a stored run the export's id and shoe; a note when its shoe changed."""
+        shoe_id = self.shoe_ids.get(facts.shoe) if facts.shoe and not self.tagging.shoe else None
+        if not store.adopt_export(self.db, activity_id, shoe_id, facts.external_id):
+            return ""
+        name = self.db.execute("select name from shoes where id = ?", [shoe_id]).fetchone()[0]
+        return f"; shoe set to {name} as the export says"
+
+    def _facts_for(self, item: Item, started_at: datetime, count: int) -> ExportFacts | None:
+        """What the export says about one activity of the item's file, if anything."""
+        if item.summaries is not None:
+            return item.summaries.match(started_at)
+        if item.facts is not None and count == 1:
+            return item.facts
+        return None
+
+    def _shoe(
+        self, activity: Activity, item: Item, facts: ExportFacts | None
+    ) -> tuple[int | None, str | None]:
+        """The forced shoe; else for an export run the export's (or none); else the default."""
+        if self.tagging.shoe is not None:
+            return self.tagging.shoe["id"], "manual"
+        if item.export:
+            shoe_id = self.shoe_ids.get(facts.shoe) if facts and facts.shoe else None
+            return (shoe_id, "export") if shoe_id is not None else (None, None)
+        shoe = default_shoe(self.db, activity.sub_sport)
+        return (shoe["id"], "default") if shoe else (None, None)
+
+    def _surface(
+        self, activity: Activity, shoe_id: int | None, hinted: bool
+    ) -> tuple[str, str | None]:
+        """The forced surface, else the sub-sport's, else the shoe's usual one, else unknown.
+
+        `hinted`: the sub-sport is the export's word (Trail Run), not the device's.
+        """
+        if self.tagging.surface:
+            return self.tagging.surface, "manual"
+        from_sub_sport = surface_for_sub_sport(activity.sub_sport)
+        if from_sub_sport:
+            return from_sub_sport, "export" if hinted else "device"
+        if shoe_id is not None:
+            usual = self.db.execute("select surface from shoes where id = ?", [shoe_id]).fetchone()
+            if usual and usual[0]:
+                return usual[0], "shoe"
+        return "unknown", None
