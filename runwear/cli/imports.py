@@ -1,19 +1,38 @@
-"""`runwear import`: read activity files and folders into the database."""
+"""`runwear import`: read activity files, folders and account exports into the database."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.params import SURFACE, shoe_by_name
-from runwear.importing import DUPLICATE, ERROR, FileResult, ImportSummary, Tagging, import_sources
-from runwear.ingest import find_sources
+from runwear.cli.progress import ImportProgress
+from runwear.importing import (
+    DUPLICATE,
+    ERROR,
+    IMPORTED,
+    NOT_RUN,
+    FileResult,
+    ImportOptions,
+    ImportRun,
+    ImportSummary,
+    Tagging,
+    default_jobs,
+)
 from runwear.units import format_distance
 
 LABELS = {DUPLICATE: "duplicate", ERROR: "error"}
+LIST_AT_MOST = 20  # routine lines (seen before, an export's rides) of a kind listed one by one
+KINDS = {
+    DUPLICATE: ("duplicate", "duplicates"),
+    NOT_RUN: ("not run", "not runs"),
+    IMPORTED: ("run without its file", "runs without their file"),
+}
 
 
 @cli.command("import")
@@ -28,7 +47,19 @@ LABELS = {DUPLICATE: "duplicate", ERROR: "error"}
     show_default=True,
     help="Refuse files (or their decompressed content) larger than this many MB.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Files parsed at once, in as many processes (default: the number of cores).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help=f"List files seen before and an export's non-runs even when over {LIST_AT_MOST}.",
+)
 @pass_app
 def import_(
     app: App,
@@ -36,29 +67,61 @@ def import_(
     shoe_name: str | None,
     surface: str | None,
     max_mb: int,
+    jobs: int | None,
     quiet: bool,
+    verbose: bool,
 ) -> None:
-    """Import runs from .gpx and .fit files (also .gz) and folders of them.
+    """Import runs from files, folders and Strava or Garmin Connect account exports.
 
-    Files already imported (same bytes) and runs already stored from another
-    file (start within 60 s, distance within 2%) are skipped. Exit 1 if any
-    file could not be read; the others are imported all the same.
+    Files: .gpx, .fit and .tcx, also gzipped (.gz). An export (the .zip as
+    downloaded, or its unpacked folder) brings every run with its shoe, and
+    the shoes themselves. Files already imported (same bytes) and runs already
+    stored from another file (start within 60 s, distance within 2%) are
+    skipped. Lines about files seen before and an export's non-runs come
+    after the import, and only when there are at most 20 of a kind. Exit 1
+    if any file could not be read; the others are imported all the same.
 
     \b
     runwear import ~/Downloads/Morning_Run.fit
     runwear import ~/watch-exports/ --shoe Pegasus
+    runwear import ~/Downloads/export_12345678.zip
     runwear import treadmill.fit --surface treadmill
     """
     tagging = Tagging(shoe=shoe_by_name(app.db, shoe_name) if shoe_name else None, surface=surface)
-    summary = ImportSummary()
     unit = app.settings.units
-    results = import_sources(app.db, find_sources(paths), tagging, max_bytes=max_mb * 1024 * 1024)
-    for result in results:
-        summary.add(result)
-        if result.status == ERROR or (result.detail and not quiet):
-            click.echo(_line(result), err=result.status == ERROR)
-    click.echo(_summary_line(summary, unit))
-    if summary.errors:
+    options = ImportOptions(
+        tagging=tagging, max_bytes=max_mb * 1024 * 1024, jobs=jobs or default_jobs()
+    )
+    progress = ImportProgress.for_stream(quiet, unit)
+    run = ImportRun(app.db, paths, options, on_progress=progress.update)
+    routine: Counter[str] = Counter()  # routine lines by status
+    held: list[FileResult] = []  # the first LIST_AT_MOST of each status, shown at the end
+    try:
+        for result in run.results():
+            if result.status == ERROR:
+                progress.echo(_line(result), err=True)
+            elif result.detail and not quiet:
+                if not result.routine or verbose:
+                    progress.echo(_line(result))
+                    continue
+                routine[result.status] += 1
+                if routine[result.status] <= LIST_AT_MOST:
+                    held.append(result)
+    except BrokenProcessPool as exc:
+        raise click.ClickException(
+            "a parsing process stopped unexpectedly (out of memory?). What was imported is "
+            "kept: run the import again, with --jobs 1 to use the least memory"
+        ) from exc
+    finally:
+        progress.close()
+    for result in held:
+        if routine[result.status] <= LIST_AT_MOST:
+            click.echo(_line(result))
+    hidden = _hidden(routine)
+    if hidden:
+        click.echo(hidden)
+    click.echo(_summary_line(run.summary, unit))
+    if run.summary.errors:
         sys.exit(1)
 
 
@@ -70,13 +133,35 @@ def _line(result: FileResult) -> str:
     )
 
 
+def _hidden(routine: Counter[str]) -> str:
+    """The kinds of routine lines too many to list: "400 duplicates not listed (...)."."""
+    parts = []
+    for status, count in routine.items():
+        if count > LIST_AT_MOST:
+            one, many = KINDS[status]
+            parts.append(f"{count} {one if count == 1 else many}")
+    if not parts:
+        return ""
+    return f"{' and '.join(parts)} not listed one by one (--verbose lists them)."
+
+
 def _summary_line(summary: ImportSummary, unit: str) -> str:
-    """Imported 12 runs (98.4 km); 3 duplicates, 2 not runs, 1 error."""
-    runs = f"{summary.runs} run{'s' if summary.runs != 1 else ''}"
+    """Imported 12 runs (98.4 km) from 20 files; 3 duplicates, 2 not runs, 1 error.
+
+    With an export: "... from 20 files and 2 manual entries; 3 shoes created; ...".
+    """
+    runs = _count(summary.runs, "run")
+    source = _count(summary.files, "file")
+    if summary.entries:
+        source += f" and {_count(summary.entries, 'manual entry', 'manual entries')}"
+    shoes = f"{_count(summary.shoes_created, 'shoe')} created; " if summary.shoes_created else ""
     return (
-        f"Imported {runs} ({format_distance(summary.distance_m, unit)}) from {summary.files} "
-        f"file{'s' if summary.files != 1 else ''}; {summary.duplicates} duplicate"
-        f"{'s' if summary.duplicates != 1 else ''}, {summary.not_runs} not run"
-        f"{'s' if summary.not_runs != 1 else ''}, {summary.errors} error"
-        f"{'s' if summary.errors != 1 else ''}."
+        f"Imported {runs} ({format_distance(summary.distance_m, unit)}) from {source}; {shoes}"
+        f"{_count(summary.duplicates, 'duplicate')}, {_count(summary.not_runs, 'not run')}, "
+        f"{_count(summary.errors, 'error')}."
     )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """3 runs, 1 run, 0 errors."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
