@@ -79,6 +79,7 @@ def test_import_mixed_folder(tmp_path, run):
         "Imported 0 runs (0.0 km) from 10 files; 6 duplicates, 2 not runs, 2 errors."
     )
     assert "ride.fit: not a run (cycling), seen before" in again.output
+    assert f"{folder / 'a.fit'}: duplicate: already imported\n" in again.output
     assert len(json.loads(run("activities", "--json").output)) == 4
 
 

@@ -149,12 +149,8 @@ class Writer:
                 twin = store.same_run(self.db, item.facts.started_at, item.facts.distance_m or 0)
                 if twin:
                     note += self._adopt(twin["id"], item.facts)
-        return FileResult(
-            item.name,
-            DUPLICATE,
-            f"already imported (same bytes as {seen['path']}){note}",
-            routine=True,
-        )
+        where = "" if seen["path"] == item.name else f" (same bytes as {seen['path']})"
+        return FileResult(item.name, DUPLICATE, f"already imported{where}{note}", routine=True)
 
     def _unreadable(self, item: Item, error: str) -> FileResult:
         """A file that cannot be read; an export's run is then taken from its figures."""
