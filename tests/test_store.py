@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from runwear.store import StoreError, known_migrations, memory_db, open_db
-from runwear.store.database import _explain
+from runwear.store.database import explain_db_error
 from runwear.store.shoes import add_shoe
 
 from .helpers import add_run
@@ -129,6 +129,6 @@ def test_read_only_database_is_refused(tmp_path):
 def test_read_only_error_message():
     err = sqlite3.OperationalError("attempt to write a readonly database")
     assert (
-        _explain(err, "/x/runwear.db")
+        explain_db_error(err, "/x/runwear.db")
         == "/x/runwear.db is read-only. Make it writable or pass another path with --db"
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlite_utils import Database
 
 from runwear.store import Settings, StoreError, load_settings, open_db
+from runwear.store.database import explain_db_error
 
 
 def default_db_path() -> Path:
@@ -44,7 +47,20 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class RunwearGroup(click.Group):
+    """The command group; a database failure mid-command ends as one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning SQLite errors into a one-line ClickException."""
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            app = ctx.find_object(App)
+            path = app.db_path if app else Path("runwear.db")
+            raise click.ClickException(explain_db_error(exc, path)) from exc
+
+
+@click.group(cls=RunwearGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="runwear")
 @click.option(
     "--db",

@@ -35,7 +35,7 @@ def open_db(path: Path) -> Database:
             db.enable_wal()
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_explain(exc, path)) from exc
+        raise StoreError(explain_db_error(exc, path)) from exc
     except OSError as exc:
         raise StoreError(
             f"cannot create {path} ({exc.strerror}). Pass another path with --db"
@@ -62,7 +62,7 @@ def _refuse_newer(db: Database, path: Path) -> None:
         )
 
 
-def _explain(exc: sqlite3.DatabaseError, path: Path) -> str:
+def explain_db_error(exc: sqlite3.Error, path: Path) -> str:
     """One line for a database failure a user can fix."""
     text = str(exc)
     if "readonly" in text or "read-only" in text:
