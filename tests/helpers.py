@@ -1,14 +1,19 @@
-"""Test helpers: stored runs without files, for monitor and store tests."""
+"""Test helpers: stored runs without files, for monitor and store tests; database soundness."""
 
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
+from click.testing import CliRunner, Result
 from sqlite_utils import Database
 
 from runwear.ingest.model import Activity
+from runwear.samples.route import SampleRun
 from runwear.store import activities as store
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
@@ -170,3 +175,126 @@ def add_weeks(
                 surface=surface,
                 shoe_id=next(shoes),
             )
+
+
+def assert_db_sound(db_path: Path) -> None:
+    """SQLite's own checks pass and nothing is half-written.
+
+    Every activity has surface rows summing to its distance, and every source file recorded
+    as imported has at least one activity.
+    """
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("pragma integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+        uneven = conn.execute(
+            "select a.id, a.distance_m, sum(s.distance_m) from activities a "
+            "left join activity_surfaces s on s.activity_id = a.id group by a.id "
+            "having count(s.activity_id) = 0 or abs(sum(s.distance_m) - a.distance_m) > 1e-6"
+        ).fetchall()
+        assert uneven == [], f"activities whose surfaces do not add up: {uneven}"
+        empty = conn.execute(
+            "select id, path from sources where outcome = 'imported' and not exists "
+            "(select 1 from activities where activities.source_id = sources.id)"
+        ).fetchall()
+        assert empty == [], f"sources imported without an activity: {empty}"
+    finally:
+        conn.close()
+
+
+def db_dump(db_path: Path) -> str:
+    """Every table's rows as SQL text, to search for what must never be stored."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
+# -- broken and hostile input: a good run beside each bad file -----------------------------
+
+MB = 1024 * 1024
+GOOD = SampleRun(
+    started_at=datetime(2024, 5, 1, 6, 30, tzinfo=timezone.utc),
+    distance_m=5_000.0,
+    duration_s=1_500.0,
+    name="Good run",
+    step_s=5.0,
+)
+GOOD_STORED = [("2024-05-01T06:30:00Z", 5.0)]  # (started_at, km) of the good run
+
+
+def other_run(**changes: object) -> SampleRun:
+    """A run like the good one, on 2024-05-02 unless `changes` says otherwise."""
+    base = replace(GOOD, started_at=datetime(2024, 5, 2, 7, 0, tzinfo=timezone.utc), name="Other")
+    return replace(base, **changes)
+
+
+def write_good(folder: Path, fmt: str = "gpx") -> Path:
+    """The good run as `good.gpx` (or `good.fit`) in `folder`."""
+    from runwear.samples.fit_writer import fit_activity_bytes
+    from runwear.samples.gpx_writer import gpx_bytes
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"good.{fmt}"
+    path.write_bytes(gpx_bytes([GOOD]) if fmt == "gpx" else fit_activity_bytes([GOOD]))
+    return path
+
+
+def run_import(*paths: Path, options: Sequence[str] = ()) -> Result:
+    """`runwear import` in this process (so monkeypatches and tracemalloc see the work)."""
+    from runwear.cli import cli
+
+    return CliRunner().invoke(cli, ["import", "--jobs", "1", *options, *map(str, paths)])
+
+
+def stored_runs(db: Path) -> list[tuple[str, float]]:
+    """(started_at, km) of every stored activity, oldest first."""
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("select started_at, distance_m from activities order by started_at")
+        return [(started, round(distance_m / 1000, 3)) for started, distance_m in rows]
+    finally:
+        conn.close()
+
+
+def assert_clean(result: Result) -> None:
+    """No exception escaped and no traceback was printed."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+
+
+def assert_refused(
+    result: Result,
+    db: Path,
+    bad: Path | str,
+    reason: str,
+    *,
+    sources: str = "2 files",
+    stored: Sequence[tuple[str, float]] = tuple(GOOD_STORED),
+) -> str:
+    """One error line names `bad` and holds `reason`; the good run is stored; exit 1; db sound.
+
+    The output is that line and the summary ("... from `sources`; ..."), nothing else.
+    Returns the line.
+    """
+    assert_clean(result)
+    lines = result.output.splitlines()
+    about = [line for line in lines if line.startswith(f"{bad}: ")]
+    assert len(about) == 1, result.output
+    line = about[0]
+    assert line.startswith(f"{bad}: error: "), line
+    assert reason in line, line
+    runs = len(stored)
+    km = sum(d for _, d in stored)
+    assert lines == [
+        line,
+        f"Imported {runs} run{'s' if runs != 1 else ''} ({km:.1f} km) from {sources}; "
+        "0 duplicates, 0 not runs, 1 error.",
+    ], result.output
+    assert result.exit_code == 1
+    assert stored_runs(db) == list(stored)
+    assert_db_sound(db)
+    return line

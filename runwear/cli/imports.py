@@ -126,11 +126,21 @@ def import_(
 
 
 def _line(result: FileResult) -> str:
-    """One line for a file that was not simply imported."""
+    """One line for a file that was not simply imported, safe to print (see `_printable`)."""
     label = LABELS.get(result.status)
-    return (
-        f"{result.path}: {label}: {result.detail}" if label else f"{result.path}: {result.detail}"
-    )
+    path, detail = _printable(result.path), _printable(result.detail)
+    return f"{path}: {label}: {detail}" if label else f"{path}: {detail}"
+
+
+def _printable(text: str) -> str:
+    """Text whose control characters are shown as escapes (\\x1b, \\n), never sent raw.
+
+    File names inside an archive, and words quoted from a broken file, are anyone's: a
+    terminal must not act on them, and a newline must not split a file's one line.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _hidden(routine: Counter[str]) -> str:

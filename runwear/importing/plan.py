@@ -20,6 +20,7 @@ from runwear.ingest.archive import (
     is_zip_file,
     open_container,
     single_top_folder,
+    walk,
 )
 from runwear.ingest.files import SourceFile, find_sources, format_of, gunzip, read_source
 from runwear.ingest.garmin import SummaryIndex
@@ -114,11 +115,14 @@ def _add_path(plan: Plan, path: Path, max_bytes: int) -> None:
         assert container is not None
         _add_garmin(plan, container, max_bytes)
     elif container is not None and not path.is_dir():
-        for member in container.members():
-            fmt, gzipped = format_of(member.path)
+        for found in walk(container):  # zips inside, up to MAX_ZIP_DEPTH
+            name = found.name
+            if found.error is not None:
+                plan.items.append(Item(name, outcome=FileResult(name, ERROR, str(found.error))))
+                continue
+            fmt, gzipped = format_of(found.member.path)
             if fmt is not None:
-                name = container.name_of(member)
-                plan.items.append(Item(name, fmt, gzipped, member=(container, member)))
+                plan.items.append(Item(name, fmt, gzipped, member=(found.holder, found.member)))
     else:
         for source in find_sources([path]):
             name = str(source.path)

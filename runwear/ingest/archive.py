@@ -5,6 +5,10 @@ while it streams (so a zip bomb stops at the limit, whatever its headers claim).
 a zip is read through the outer one: the first pass to its end keeps the central directory in
 memory, and its files are then read in the order they are stored, so the inner zip is
 decompressed about twice in all, whatever its size.
+
+Hostile archives: zips are opened at most MAX_ZIP_DEPTH deep; only regular files are read (a
+pipe or a device would block or never end); a folder's files are read only where their path,
+links followed, stays inside the folder. Member names are never used as paths on disk.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -23,6 +29,7 @@ from runwear.ingest.model import IngestError
 CHUNK_BYTES = 1 << 20
 MIN_TAIL_BYTES = 1 << 20  # the end of an inner zip kept while its central directory is read
 TAIL_SHARE = 256  # ... or 1/256 of the inner zip, when that is more
+MAX_ZIP_DEPTH = 3  # a zip in a zip in a zip; one nested deeper is refused (a zip bomb's trick)
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,62 @@ def expands_too_far(max_bytes: int) -> IngestError:
     )
 
 
+def open_regular(path: Path, max_bytes: int) -> IO[bytes]:
+    """`path` opened for reading once it is known to be a regular file within the limit.
+
+    It is opened without blocking and checked on the open file, so a pipe put in its place
+    meanwhile cannot hang the import.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IngestError(
+                "not a regular file (a pipe, socket or device named like an activity file). "
+                "Import the activity file itself"
+            )
+        if info.st_size > max_bytes:
+            raise too_large(info.st_size, max_bytes)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def read_at_most(stream: IO[bytes], max_bytes: int) -> bytes:
+    """All of an open file, refusing it once it passes `max_bytes` (a file growing as it is read).
+
+    The file's size sets the first read, so a small file never costs a `max_bytes` buffer.
+    """
+    size = os.fstat(stream.fileno()).st_size
+    parts = [stream.read(min(size, max_bytes) + 1)]
+    total = len(parts[0])
+    while total <= max_bytes and (chunk := stream.read(min(CHUNK_BYTES, max_bytes + 1 - total))):
+        parts.append(chunk)
+        total += len(chunk)
+    if total > max_bytes:
+        raise IngestError(
+            f"file grew past the {max_bytes / (1024 * 1024):.0f} MB limit while it was read. "
+            "Raise it with --max-size if the file is genuine"
+        )
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def too_deep(depth: int) -> IngestError:
+    """The error for a zip nested deeper than MAX_ZIP_DEPTH."""
+    return IngestError(
+        f"a zip inside zips {depth} deep; runwear opens zips at most {MAX_ZIP_DEPTH} deep (zips "
+        "nested over and over are a zip bomb's trick). Unpack it and import what it holds"
+    )
+
+
 class Container:
     """A folder or a zip archive whose files runwear reads one at a time."""
 
     display: str  # how the user names it: a path, or outer.zip/inner.zip
     prefix: str = ""  # the one top folder seen through ("export_123/"), or ""
+    depth: int = 0  # zips this one is inside, itself included: 0 for a folder, 1 for a .zip
+    _children: list[Container]  # zips opened within it by `walk`, closed with it
 
     def members(self) -> list[Member]:
         """Every file, in the order reading them is cheapest."""
@@ -79,7 +137,14 @@ class Container:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Release the files held open."""
+        """Release the files held open, the zips opened within it first."""
+        for child in reversed(self._children):
+            child.close()
+        self._children.clear()
+
+    def adopt(self, child: Container) -> None:
+        """Close `child` (a zip opened within this one) when this one is closed."""
+        self._children.append(child)
 
     def name_of(self, member: Member) -> str:
         """How the user names a member: the container, a slash, its path inside."""
@@ -102,7 +167,7 @@ def open_container(path: Path) -> Container:
         raise IngestError(
             f"not a readable zip archive ({_reason(exc)}). Download the export again"
         ) from exc
-    return ZipContainer(archive, str(path))
+    return ZipContainer(archive, str(path), depth=1)
 
 
 def is_zip_file(path: Path) -> bool:
@@ -139,6 +204,7 @@ class FolderContainer(Container):
     def __init__(self, root: Path, display: str) -> None:
         self.root = root
         self.display = display
+        self._children = []
         self._members: list[Member] | None = None
 
     def members(self) -> list[Member]:
@@ -163,32 +229,27 @@ class FolderContainer(Container):
         return full is not None and full.is_dir()
 
     def read(self, member: Member, max_bytes: int) -> bytes:
-        full = self._path(member.path)
-        if full is None:
-            raise IngestError("the path leaves the export folder. Check the export")
         try:
-            size = full.stat().st_size
-            if size > max_bytes:
-                raise too_large(size, max_bytes)
-            return full.read_bytes()
+            with open_regular(self._inside(member), max_bytes) as stream:
+                return read_at_most(stream, max_bytes)
         except OSError as exc:
-            raise IngestError(
-                f"cannot read the file ({exc.strerror or exc}). Check it exists and is readable"
-            ) from exc
+            raise _unreadable(exc) from exc
 
     def open(self, member: Member) -> IO[bytes]:
-        full = self._path(member.path)
-        if full is None:
-            raise IngestError("the path leaves the export folder. Check the export")
-        return full.open("rb")
+        try:
+            return open_regular(self._inside(member), 1 << 62)
+        except OSError as exc:
+            raise _unreadable(exc) from exc
 
     def open_zip(self, member: Member) -> Container:
-        full = self._path(member.path)
-        if full is None:
-            raise IngestError("the path leaves the export folder. Check the export")
         try:
-            return ZipContainer(zipfile.ZipFile(full), self.name_of(member))
+            stream = open_regular(self._inside(member), 1 << 62)
+        except OSError as exc:
+            raise _unreadable(exc) from exc
+        try:
+            return ZipContainer(zipfile.ZipFile(stream), self.name_of(member), stream, depth=1)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            stream.close()
             raise IngestError(
                 f"not a readable zip archive ({_reason(exc)}). Download the export again"
             ) from exc
@@ -203,16 +264,38 @@ class FolderContainer(Container):
             return None
         return self.root / clean
 
+    def _inside(self, member: Member) -> Path:
+        """The member's file, refused when its path or a link on the way leads outside."""
+        full = self._path(member.path)
+        if full is None:
+            raise IngestError("the path leaves the export folder. Check the export")
+        try:
+            outside = not full.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):  # a link loop: opening it says so
+            outside = False
+        if outside:
+            raise IngestError(
+                "the file is a link to a place outside the export folder; not read. "
+                "Check the export"
+            )
+        return full
+
 
 class ZipContainer(Container):
     """A zip archive: a file on disk, or a member of another zip read through it."""
 
     def __init__(
-        self, archive: zipfile.ZipFile, display: str, stream: _TailCached | None = None
+        self,
+        archive: zipfile.ZipFile,
+        display: str,
+        stream: _TailCached | IO[bytes] | None = None,
+        depth: int = 1,
     ) -> None:
         self.archive = archive
         self.display = display
-        self._stream = stream  # the outer zip's member this zip is read through
+        self.depth = depth
+        self._children = []
+        self._stream = stream  # what it is read through (an outer zip's member): closed with it
         infos = [i for i in archive.infolist() if not i.is_dir()]
         infos.sort(key=lambda i: i.header_offset)
         self._infos = {i.filename: i for i in infos}
@@ -258,6 +341,8 @@ class ZipContainer(Container):
     def open_zip(self, member: Member) -> Container:
         info = self._info(member)
         display = self.name_of(member)
+        if self.depth >= MAX_ZIP_DEPTH:
+            raise too_deep(self.depth + 1)
         tail_bytes = max(MIN_TAIL_BYTES, info.file_size // TAIL_SHARE)
         stream = _TailCached(self.archive.open(info), info.file_size, tail_bytes)
         try:
@@ -268,9 +353,10 @@ class ZipContainer(Container):
                 f"not a readable zip archive ({_reason(exc)}). Download the export again"
             ) from exc
         stream.drop_tail()
-        return ZipContainer(inner, display, stream)
+        return ZipContainer(inner, display, stream, self.depth + 1)
 
     def close(self) -> None:
+        super().close()
         self.archive.close()
         if self._stream is not None:
             self._stream.close()
@@ -361,6 +447,46 @@ class _Guarded(io.BufferedIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file met by `walk`: where it is, or (`error` set) a nested zip that cannot be read."""
+
+    holder: Container
+    member: Member
+    error: IngestError | None = None
+
+    @property
+    def name(self) -> str:
+        """How the user names the file: outer.zip/inner.zip/run.fit."""
+        return self.holder.name_of(self.member)
+
+
+def walk(container: Container) -> Iterator[Found]:
+    """Every file in the container and, in their place, in the zips within it (to MAX_ZIP_DEPTH).
+
+    A nested zip that cannot be opened, or lies deeper, is one `Found` with its error. Zips
+    opened here are closed with `container`.
+    """
+    for member in container.members():
+        if not member.path.lower().endswith(".zip"):
+            yield Found(container, member)
+            continue
+        try:
+            inner = container.open_zip(member)
+        except IngestError as exc:
+            yield Found(container, member, exc)
+            continue
+        container.adopt(inner)
+        yield from walk(inner)
+
+
+def _unreadable(exc: OSError) -> IngestError:
+    """The error for a file the system refuses to open or read."""
+    return IngestError(
+        f"cannot read the file ({exc.strerror or exc}). Check it exists and is readable"
+    )
 
 
 def _reason(exc: BaseException) -> str:

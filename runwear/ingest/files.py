@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from runwear.ingest.archive import expands_too_far, too_large
+from runwear.ingest.archive import expands_too_far, open_regular, read_at_most
 from runwear.ingest.model import IngestError, ParsedFile
 
 FORMATS: dict[str, str] = {".gpx": "gpx", ".fit": "fit", ".tcx": "tcx"}
+FOLDER = "folder"  # the format of a folder met on a walk whose files could not be read
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _CHUNK = 1 << 20
 
@@ -46,17 +47,32 @@ def format_of(name: str) -> tuple[str | None, bool]:
 def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
     """Files named on the command line as they are; folders walked recursively for known formats.
 
-    Links to folders are not followed, so a symlink loop cannot trap the walk.
+    Links to folders are not followed, so a symlink loop cannot trap the walk and a link
+    cannot lead the walk outside the folder named. Such a link, and a folder that cannot be
+    listed, come out as a `SourceFile` of format FOLDER, whose reading raises the
+    IngestError that says why its files were not read: nothing is left out unsaid.
     """
     for path in paths:
         if path.is_dir():
             found: list[SourceFile] = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+
+            def refuse(error: OSError, found: list[SourceFile] = found) -> None:
+                if error.filename:
+                    found.append(SourceFile(Path(error.filename), FOLDER))
+
+            for root, dirs, files in os.walk(path, onerror=refuse):
+                folder = Path(root)
+                kept = []
+                for name in sorted(d for d in dirs if not d.startswith(".")):
+                    if (folder / name).is_symlink():
+                        found.append(SourceFile(folder / name, FOLDER))
+                    else:
+                        kept.append(name)
+                dirs[:] = kept
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
-                    source = source_for(Path(root) / name)
+                    source = source_for(folder / name)
                     if source.format is not None:
                         found.append(source)
             yield from found
@@ -65,19 +81,40 @@ def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
 
 
 def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The file's bytes, decompressed when gzipped, refusing anything larger than `max_bytes`."""
+    """The file's bytes, decompressed when gzipped, refusing anything larger than `max_bytes`.
+
+    Only regular files are read (a pipe or a device named like an activity file would block
+    or never end), and never more than `max_bytes` of them, whatever their size said.
+    """
+    if source.format == FOLDER or source.path.is_dir():
+        raise folder_error(source.path)
     try:
-        size = source.path.stat().st_size
-        if size > max_bytes:
-            raise too_large(size, max_bytes)
-        if not source.gzipped:
-            return source.path.read_bytes()
-        with source.path.open("rb") as raw:
+        with open_regular(source.path, max_bytes) as raw:
+            if not source.gzipped:
+                return read_at_most(raw, max_bytes)
             return gunzip(raw, max_bytes)
     except OSError as exc:
         raise IngestError(
             f"cannot read the file ({exc.strerror or exc}). Check it exists and is readable"
         ) from exc
+
+
+def folder_error(path: Path) -> IngestError:
+    """Why the files in a folder met on a walk were not read: a link, or no permission."""
+    if path.is_symlink():
+        return IngestError(
+            "a link to a folder, not followed (it could loop, or lead outside the folder "
+            "imported). Import the folder it points to directly"
+        )
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        return IngestError(
+            f"cannot read the folder ({exc.strerror or exc}); its files were not imported. "
+            "Check its permissions"
+        )
+    return IngestError("a folder, not a file. Import it as a folder")
 
 
 def gunzip(stream: IO[bytes], max_bytes: int) -> bytes:

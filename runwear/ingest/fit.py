@@ -14,11 +14,14 @@ Decisions worth knowing when a figure looks wrong:
   was switched on; they are read on the same FIT epoch, so such runs land in 1990.
 - The track keeps one (lat, lon) point every TRACK_STEP_S seconds, plus the last point;
   a length measured on the track uses every point.
+- A hostile file can declare any field with any base type: a figure that is not a finite
+  number (NaN, infinity) counts as absent, and a time no calendar holds refuses the file.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,6 +29,7 @@ from typing import Any
 
 import fitparse
 from fitparse.processors import FitFileDataProcessor
+from fitparse.records import Crc
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError
 
 from runwear.geo import path_length_m
@@ -80,6 +84,7 @@ def parse_fit(data: bytes) -> ParsedFile:
         raise IngestError("empty file. Check the export finished and pick the .fit file again")
     if len(data) < 12 or data[8:12] != b".FIT":
         raise IngestError("not a FIT file (bad header). Check the file is a FIT export")
+    _check_header_crc(data)
     try:
         contents = _read(data)
     except Exception as exc:  # fitparse raises many kinds on bad input: one boundary here
@@ -98,6 +103,18 @@ def parse_fit(data: bytes) -> ParsedFile:
     else:
         activities = _records_activity(records, contents)
     return ParsedFile(format="fit", activities=activities, file_type=file_type)
+
+
+def _check_header_crc(data: bytes) -> None:
+    """Refuse a 14-byte header whose CRC (0 means none) does not match its first 12 bytes."""
+    if data[0] < 14 or len(data) < 14:
+        return
+    stored = int.from_bytes(data[12:14], "little")
+    if stored and stored != Crc.calculate(data[:12]):
+        raise IngestError(
+            "FIT file header fails its CRC check (corrupted). "
+            "Export the activity again from the watch or app"
+        )
 
 
 def _read(data: bytes) -> _Contents:
@@ -253,10 +270,10 @@ def _record_distance_m(records: list[_Record], lo: int, hi: int) -> float | None
     this session's. The maximum, not the last value, is taken, as the record closing a
     session can already belong to the next one.
     """
-    inside = [d for _, _, _, d in records[lo:hi] if isinstance(d, (int, float))]
+    inside = [d for _, _, _, d in records[lo:hi] if _num(d) is not None]
     if not inside:
         return None
-    before = next((d for _, _, _, d in reversed(records[:lo]) if isinstance(d, (int, float))), None)
+    before = next((d for _, _, _, d in reversed(records[:lo]) if _num(d) is not None), None)
     if before is not None and inside[0] >= before:
         return float(max(inside) - before)
     return float(max(inside))
@@ -281,7 +298,13 @@ def _utc_offset_s(local_s: Any, utc_s: Any) -> int | None:
 
 def _datetime(fit_s: int) -> datetime:
     """A FIT date_time (seconds since 1989-12-31T00:00Z) as an aware UTC datetime."""
-    return FIT_EPOCH + timedelta(seconds=fit_s)
+    try:
+        return FIT_EPOCH + timedelta(seconds=fit_s)
+    except OverflowError as exc:
+        raise IngestError(
+            f"a FIT time is out of any calendar ({fit_s} s after 1989-12-31): a corrupted file. "
+            "Export the activity again from the watch or app"
+        ) from exc
 
 
 def _name(value: Any) -> str | None:
@@ -304,8 +327,8 @@ def _time_s(record: _Record) -> int:
 
 
 def _num(value: Any) -> float | None:
-    """A numeric field as float; None when absent or not a number."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """A numeric field as float; None when absent, not a number, or not finite (NaN, inf)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
     return None
 

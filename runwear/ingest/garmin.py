@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -317,7 +318,11 @@ def _day(value: Any) -> str | None:
 
 
 def _num(value: Any) -> float | None:
-    """A JSON number as float; None when absent or not a number."""
+    """A JSON number as float; None when absent, not a number, or not finite (NaN, Infinity)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            return None
+        return number if math.isfinite(number) else None
     return None

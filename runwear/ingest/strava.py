@@ -5,7 +5,10 @@ Decisions worth knowing:
 - activities.csv repeats column names (Distance, Elapsed Time, ...): columns are found by
   position. With English headers, by the first or second occurrence of a name (the first
   Distance is km with 2 decimals, the second metres); with headers runwear does not know
-  (localised exports), by the positions of the current layout.
+  (localised exports), by the positions of the current layout. An English header must name
+  `REQUIRED_COLUMNS`; the error names the ones missing. Extra columns are ignored.
+- The CSV files are UTF-8 (or UTF-16 with a BOM); a line that is not UTF-8 (a name typed on
+  an old Windows machine) is read as Windows-1252, so one odd line spoils nothing else.
 - Activity Date is UTC, written `Sep 12, 2018, 3:02:23 PM` (since 2019) or
   `2018-09-12 15:02:23` (before). Month names are read in English whatever the locale.
 - Activity Type decides the sport (`STRAVA_TYPES`); Trail Run and Virtual Run carry a
@@ -18,8 +21,10 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +35,9 @@ from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
 
 ACTIVITIES_CSV = "activities.csv"
 SHOES_CSV = "shoes.csv"
+# Without these an English activities.csv cannot be read: which run, when, what, which file.
+REQUIRED_COLUMNS = ("Activity ID", "Activity Date", "Activity Type", "Filename")
+_AGAIN = "Download the Strava export again"
 
 # Activity Type -> (sport, sub_sport) in FIT names.
 STRAVA_TYPES: dict[str, tuple[str, str]] = {
@@ -164,37 +172,48 @@ def sport_for_type(label: str) -> tuple[str, str] | None:
 def read_activities(data: bytes) -> list[StravaRow]:
     """Every row of activities.csv, in file order; unreadable rows carry their error."""
     reader = csv.reader(io.StringIO(_text(data), newline=""))
-    header = next(reader, None)
-    if not header:
-        raise IngestError("activities.csv is empty. Download the Strava export again")
-    columns = _columns(header)
     rows: list[StravaRow] = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        rows.append(_row(reader.line_num, cells, columns))
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise IngestError(f"{ACTIVITIES_CSV} is empty. {_AGAIN}")
+        columns = _columns(header)
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            rows.append(_row(reader.line_num, cells, columns))
+    except csv.Error as exc:
+        raise _not_csv(ACTIVITIES_CSV, reader.line_num, exc) from exc
     return rows
 
 
 def read_shoes(data: bytes) -> list[StravaShoe]:
     """Every shoe of shoes.csv (name, brand, model, default sport types)."""
     reader = csv.reader(io.StringIO(_text(data), newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    at = {name: header.index(name) for name in header}
-    positions = [
-        at.get("shoe name", 0),
-        at.get("shoe brand", 1),
-        at.get("shoe model", 2),
-        at.get("shoe default sport types", 3),
-    ]
     shoes = []
-    for cells in reader:
-        name, brand, model, types = (_cell(cells, i).strip() for i in positions)
-        if not (name or brand or model):
-            continue
-        default_types = tuple(_norm(t) for t in re.split(r"[,;]", types) if t.strip())
-        shoes.append(StravaShoe(_SPACES.sub(" ", name), brand, model, default_types))
+    try:
+        header = [h.strip().lstrip("\ufeff").lower() for h in next(reader, [])]
+        at = {name: header.index(name) for name in header}
+        positions = [
+            at.get("shoe name", 0),
+            at.get("shoe brand", 1),
+            at.get("shoe model", 2),
+            at.get("shoe default sport types", 3),
+        ]
+        for cells in reader:
+            name, brand, model, types = (_cell(cells, i).strip() for i in positions)
+            if not (name or brand or model):
+                continue
+            default_types = tuple(_norm(t) for t in re.split(r"[,;]", types) if t.strip())
+            shoes.append(StravaShoe(_SPACES.sub(" ", name), brand, model, default_types))
+    except csv.Error as exc:
+        raise _not_csv(SHOES_CSV, reader.line_num, exc) from exc
     return shoes
+
+
+def _not_csv(name: str, line: int, exc: csv.Error) -> IngestError:
+    """The error for a CSV file Python's csv module cannot read."""
+    return IngestError(f"{name} is not valid CSV (line {line}: {exc}). {_AGAIN}")
 
 
 class GearIndex:
@@ -234,7 +253,12 @@ def gear_shoe(gear: str) -> ExportShoe:
 
 
 def _columns(header: list[str]) -> dict[str, int]:
-    """Column positions by meaning; English names found by occurrence, else the known layout."""
+    """Column positions by meaning; English names found by occurrence, else the known layout.
+
+    A header naming Activity ID or Activity Date is English: it must name every column of
+    REQUIRED_COLUMNS too. A header naming neither (a localised export) is read by the known
+    layout, and must be as wide as that layout.
+    """
     names = [h.strip().lstrip("\ufeff") for h in header]
     first: dict[str, int] = {}
     second: dict[str, int] = {}
@@ -243,8 +267,21 @@ def _columns(header: list[str]) -> dict[str, int]:
             second.setdefault(name, i)
         else:
             first[name] = i
-    if "Activity ID" not in first or "Activity Date" not in first:
+    if "Activity ID" not in first and "Activity Date" not in first:
+        if len(names) <= max(_POSITIONS.values()):
+            count = f"{len(names)} column{'s' if len(names) != 1 else ''}"
+            raise IngestError(
+                f"{ACTIVITIES_CSV} has a header runwear cannot read ({count} starting "
+                f"{_printable(names[0][:24])!r}: neither Strava's English names nor its usual "
+                f"layout). {_AGAIN}"
+            )
         return dict(_POSITIONS)
+    missing = [name for name in REQUIRED_COLUMNS if name not in first]
+    if missing:
+        raise IngestError(
+            f"{ACTIVITIES_CSV} lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}. {_AGAIN}"
+        )
     found = {
         "id": first.get("Activity ID"),
         "date": first.get("Activity Date"),
@@ -330,22 +367,22 @@ def _date(text: str) -> datetime | None:
 
 
 def _number(text: str) -> float | None:
-    """A number cell ("10.01", "1,234.5", or a localised "33,22"), or None."""
+    """A number cell ("10.01", "1,234.5", or a localised "33,22"); None when blank or not finite."""
     text = text.strip()
     if not text:
         return None
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        pass
-    if text.count(",") == 1 and "." not in text and len(text.split(",")[1]) != 3:
-        text = text.replace(",", ".")
-    else:
-        text = text.replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        return None
+        if text.count(",") == 1 and "." not in text and len(text.split(",")[1]) != 3:
+            text = text.replace(",", ".")
+        else:
+            text = text.replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
 
 
 def _cell(cells: list[str], index: int) -> str:
@@ -354,11 +391,37 @@ def _cell(cells: list[str], index: int) -> str:
 
 
 def _text(data: bytes) -> str:
-    """CSV bytes as text (UTF-8, BOM or not; Latin-1 as a last resort)."""
+    """CSV bytes as text: UTF-16 with its BOM, else UTF-8 (BOM or not), line by line.
+
+    A line that is not UTF-8 (a name typed on an old Windows machine) is read as Windows-1252,
+    else Latin-1, which every byte is: one odd line never spoils the others.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: the byte-wise reading below takes it
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        pass
+    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    return "\n".join(_line_text(line) for line in lines)
+
+
+def _line_text(line: bytes) -> str:
+    """One line as text: UTF-8, else Windows-1252, else Latin-1."""
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return line.decode("latin-1")
+
+
+def _printable(text: str) -> str:
+    """Text with anything a terminal would act on (control characters) replaced by '?'."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _norm(text: str) -> str:

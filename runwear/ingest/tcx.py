@@ -44,6 +44,8 @@ _TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d+)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$"
 )
 _XML_DECL = re.compile(r"\A<\?xml[^>]*\?>")
+_FIRST_S = calendar.timegm((1, 1, 2, 0, 0, 0, 0, 0, 0))  # times datetime can hold, in UTC
+_LAST_S = calendar.timegm((9999, 12, 30, 0, 0, 0, 0, 0, 0))
 _DECLARED_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
 
 
@@ -252,6 +254,8 @@ def _epoch_s(text: str | None) -> float | None:
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
         seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60)
+    if not _FIRST_S <= seconds <= _LAST_S:
+        return None  # a UTC offset pushed it out of the calendar (before year 1, after 9999)
     return float(seconds)
 
 
