@@ -28,6 +28,7 @@ from runwear.importing.results import (
     default_jobs,
 )
 from runwear.importing.writer import Writer
+from runwear.store.database import write_transaction
 from runwear.store.shoes import ensure_export_shoe
 
 __all__ = [
@@ -67,7 +68,7 @@ class ImportRun:
         plan = build_plan(self.paths, self.options.max_bytes)
         try:
             shoe_ids: dict[str, int] = {}
-            with self.db.atomic():
+            with write_transaction(self.db):
                 for shoe in plan.shoes:
                     shoe_ids[shoe.external_id], created = ensure_export_shoe(self.db, shoe)
                     self.summary.shoes_created += created

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -33,7 +35,11 @@ def open_db(path: Path) -> Database:
         _refuse_newer(db, path)
         if db.journal_mode != "wal":
             db.enable_wal()
-        migrations.apply(db)
+        if migrations.pending(db):
+            # Under the write lock: a second runwear opening the same new database waits,
+            # then finds nothing left to apply.
+            with write_transaction(db):
+                migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(explain_db_error(exc, path)) from exc
     except OSError as exc:
@@ -41,6 +47,19 @@ def open_db(path: Path) -> Database:
             f"cannot create {path} ({exc.strerror}). Pass another path with --db"
         ) from exc
     return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that takes the write lock at once (waiting for another writer), so
+    reading then writing inside it never fails because a concurrent import committed."""
+    db.conn.execute("begin immediate")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 def memory_db() -> Database:
