@@ -12,7 +12,7 @@ from runwear.cli import cli
 from runwear.samples.fit_writer import fit_activity_bytes
 from runwear.samples.gpx_writer import gpx_bytes
 
-from .helpers import sample_run, write_mixed_folder
+from .helpers import assert_db_sound, sample_run, write_mixed_folder
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_every_command_has_help(name, command):
     assert command.get_short_help_str(), name
 
 
-def test_import_mixed_folder(tmp_path, run):
+def test_import_mixed_folder(tmp_path, run, runwear_db):
     folder = write_mixed_folder(tmp_path / "downloads")
     result = run("import", str(folder))
     assert result.exit_code == 1
@@ -81,6 +81,7 @@ def test_import_mixed_folder(tmp_path, run):
     assert "ride.fit: not a run (cycling), seen before" in again.output
     assert f"{folder / 'a.fit'}: duplicate: already imported\n" in again.output
     assert len(json.loads(run("activities", "--json").output)) == 4
+    assert_db_sound(runwear_db)  # the GPX twin of a.fit is recorded as a duplicate, not a run
 
 
 def test_import_ok_exit_zero_and_quiet(tmp_path, run):

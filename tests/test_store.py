@@ -26,7 +26,12 @@ def test_blank_database_has_the_schema(tmp_path):
         "activity_surfaces",
         "activity_tracks",
     }
-    assert set(db.view_names()) == {"shoe_mileage", "weekly_surface_mix"}
+    assert set(db.view_names()) == {
+        "shoe_mileage",
+        "weekly_surface_mix",
+        "surface_sources",
+        "shoe_surface_mix",
+    }
     assert db.journal_mode == "wal"
     assert {c.name for c in db["activities"].columns} >= {
         "id",

@@ -9,9 +9,10 @@ import click
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
-from runwear.cli.params import MOMENT, SURFACE, shoe_by_name
+from runwear.cli.params import AUTO, MOMENT, SURFACE, SURFACE_OR_AUTO, shoe_by_name
 from runwear.store import activities as store
 from runwear.store.activities import iso_utc
+from runwear.store.surfaces import resplit
 from runwear.units import to_unit
 
 
@@ -132,7 +133,11 @@ def _clock(seconds: float | None) -> str:
 @click.option("--until", type=MOMENT, help="With --since: runs before this date.")
 @click.option("--shoe", "shoe_name", help="Tag with this shoe.")
 @click.option("--no-shoe", is_flag=True, help="Remove the shoe tag.")
-@click.option("--surface", type=SURFACE, help="Tag the whole run with this surface.")
+@click.option(
+    "--surface",
+    type=SURFACE_OR_AUTO,
+    help="Tag the whole run with this surface; auto: drop the tag and split the run again.",
+)
 @pass_app
 def tag(
     app: App,
@@ -146,9 +151,14 @@ def tag(
 ) -> None:
     """Set the shoe and/or surface of runs; every figure follows.
 
+    A surface tagged here covers the whole run and wins over everything else; `--surface
+    auto` drops it, and the run is split again by rules, places, OpenStreetMap and its
+    shoe. A new shoe brings its usual surface to the stretches no place or way knows.
+
     \b
     runwear tag --last --shoe Pegasus
     runwear tag 41 42 --surface trail
+    runwear tag 41 --surface auto
     runwear tag --since 2026-03-01 --until 2026-04-01 --shoe Novablast
     """
     chosen = sum([bool(activity_ids), last, since is not None])
@@ -175,8 +185,12 @@ def tag(
         raise click.ClickException("no runs match. See `runwear activities`")
     if shoe is not None or no_shoe:
         store.set_shoe(app.db, ids, shoe["id"] if shoe else None)
-    if surface is not None:
+    if surface == AUTO:
+        resplit(app.db, ids, drop_manual=True, rule_surfaces=True)
+    elif surface is not None:
         store.set_surface(app.db, ids, surface)
+    elif shoe is not None or no_shoe:
+        resplit(app.db, ids)  # the shoe's usual surface follows it
     what = ", ".join(
         x
         for x in (

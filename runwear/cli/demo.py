@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import click
 
 from runwear.cli.app import App, cli
 from runwear.cli.imports import import_
-from runwear.cli.reports import check
+from runwear.cli.places import place_add
+from runwear.cli.reports import check, surfaces
 from runwear.cli.shoes import shoes_list
-from runwear.samples.season import SHOES, write_season
+from runwear.samples.season import PLACES, SHOES, write_season
 from runwear.store.shoes import add_shoe
 
 
@@ -26,7 +27,7 @@ from runwear.store.shoes import add_shoe
 )
 @click.pass_context
 def demo(ctx: click.Context, folder: Path | None) -> None:
-    """Try runwear on a generated season: sample files, a sample database, shoes and check.
+    """Try runwear on a generated season: sample files and database, a park, shoes and check.
 
     Never touches your own database.
 
@@ -55,12 +56,31 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
         )
     ctx.obj = demo_app
     click.secho(f"Sample season written to {folder / 'files'}", bold=True)
+    for place in PLACES:
+        center = f"{place.lat:.4f},{place.lon:.4f}"
+        click.secho(
+            f'\n$ runwear place add "{place.name}" --surface {place.surface} '
+            f"--center {center} --radius {place.radius_m:.0f}m",
+            bold=True,
+        )
+        _invoke(
+            ctx,
+            place_add,
+            name=place.name,
+            surface=place.surface,
+            center=(place.lat, place.lon),
+            radius_m=place.radius_m,
+            gpx=None,
+            width_m=None,
+        )
     for group in groups:
         shoe_note = f" --shoe {group.shoe}" if group.shoe else ""
         click.secho(f"\n$ runwear import {group.folder}/{shoe_note}", bold=True)
         _invoke(ctx, import_, paths=(folder / "files" / group.folder,), shoe_name=group.shoe)
     click.secho("\n$ runwear shoes", bold=True)
     ctx.invoke(shoes_list)
+    click.secho("\n$ runwear surfaces --since 28d", bold=True)
+    ctx.invoke(surfaces, since=datetime.now(timezone.utc) - timedelta(days=28))
     click.secho("\n$ runwear check", bold=True)
     _invoke(ctx, check)
     click.echo(

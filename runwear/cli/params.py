@@ -37,10 +37,26 @@ class SurfaceType(click.ParamType):
         return surface
 
 
+class SurfaceOrAutoType(SurfaceType):
+    """A surface, or `auto`: drop a manual surface and let places, OSM and rules decide."""
+
+    name = "surface|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if str(value).strip().lower() == AUTO:
+            return AUTO
+        return super().convert(value, param, ctx)
+
+
 class DistanceType(click.ParamType):
-    """A distance like 700km, 450mi or 120 (km), turned into metres."""
+    """A distance like 700km, 450mi or 120 (km; `default_unit`), turned into metres."""
 
     name = "distance"
+
+    def __init__(self, default_unit: str = "km", low_m: float = 0.0, high_m: float = 1e9) -> None:
+        self.default_unit = default_unit
+        self.low_m = low_m
+        self.high_m = high_m
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
@@ -48,9 +64,41 @@ class DistanceType(click.ParamType):
         if isinstance(value, float):
             return value
         try:
-            return parse_distance_m(str(value))
+            metres = parse_distance_m(str(value), self.default_unit)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+        if not self.low_m <= metres <= self.high_m:
+            self.fail(
+                f"{value!r} must be between {self.low_m:g} m and {self.high_m:g} m", param, ctx
+            )
+        return metres
+
+
+class LatLonType(click.ParamType):
+    """A position LAT,LON in decimal degrees: 51.5007,-0.1246."""
+
+    name = "lat,lon"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[float, float]:
+        if isinstance(value, tuple):
+            return value
+        parts = [p for p in re.split(r"[,\s]+", str(value).strip()) if p]
+        try:
+            lat, lon = (float(p) for p in parts)
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a position; write LAT,LON in decimal degrees, "
+                "like 51.5007,-0.1246",
+                param,
+                ctx,
+            )
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            self.fail(
+                f"{value!r} is not a position: latitude -90..90, longitude -180..180", param, ctx
+            )
+        return lat, lon
 
 
 class DayType(click.ParamType):
@@ -93,8 +141,12 @@ class MomentType(click.ParamType):
         return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
+AUTO = "auto"
 SURFACE = SurfaceType()
+SURFACE_OR_AUTO = SurfaceOrAutoType()
 DISTANCE = DistanceType()
+METRES = DistanceType("m", low_m=1.0, high_m=50_000.0)  # radii and widths: 250m, 0.4km
+LATLON = LatLonType()
 DAY = DayType()
 MOMENT = MomentType()
 

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -14,10 +15,20 @@ from runwear.cli.output import Record, bar, emit, format_table, output_options
 from runwear.cli.params import MOMENT, shoe_by_name
 from runwear.monitor.checks import run_checks
 from runwear.monitor.findings import is_problem
-from runwear.monitor.surfaces import surface_mix
-from runwear.units import to_unit
+from runwear.monitor.surfaces import (
+    BY_CHOICES,
+    SourceShare,
+    source_mix,
+    surface_mix,
+    surface_mix_by,
+)
+from runwear.units import format_distance, to_unit
+from runwear.vocab import HARD_SURFACES, SURFACES
 
 SEVERITY_MARK = {"alert": "ALERT", "warn": "WARN ", "info": "info "}
+
+
+SOURCE_LABELS = {"shoe": "shoe's usual surface", "export": "export"}
 
 
 @cli.command("surfaces")
@@ -26,6 +37,14 @@ SEVERITY_MARK = {"alert": "ALERT", "warn": "WARN ", "info": "info "}
 )
 @click.option("--until", type=MOMENT, help="Before this date.")
 @click.option("--shoe", "shoe_name", help="Only runs in this shoe.")
+@click.option(
+    "--by",
+    type=click.Choice(BY_CHOICES),
+    help="One row per week (starting Monday, UTC), month or shoe, one column per surface.",
+)
+@click.option(
+    "--sources", is_flag=True, help="Where the surfaces came from, instead of the surfaces."
+)
 @output_options
 @pass_app
 def surfaces(
@@ -33,17 +52,34 @@ def surfaces(
     since: datetime | None,
     until: datetime | None,
     shoe_name: str | None,
+    by: str | None,
+    sources: bool,
     json_: bool,
     csv_: bool,
 ) -> None:
-    """Show how your running distance splits over surfaces.
+    """Show how your running distance splits over surfaces, and how much of it is known.
+
+    The table ends with how much of the distance has a known surface and where it came
+    from: manual tags, rules, the watch (treadmill, track, trail), places, OpenStreetMap,
+    the shoe's usual surface. --sources lists that as rows (and as JSON or CSV).
 
     \b
     runwear surfaces
     runwear surfaces --since 28d
-    runwear surfaces --shoe Pegasus --json
+    runwear surfaces --by month --since 2026-01-01
+    runwear surfaces --by shoe --json
+    runwear surfaces --sources
     """
+    if by and sources:
+        raise click.UsageError("choose one of --by and --sources")
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
+    unit = app.settings.units
+    if by:
+        _surfaces_by(app, by, since, until, shoe_id, json_, csv_)
+        return
+    if sources:
+        _sources(app, since, until, shoe_id, json_, csv_)
+        return
     mix = surface_mix(app.db, since, until, shoe_id)
     records = [
         {
@@ -54,7 +90,6 @@ def surfaces(
         }
         for s in mix
     ]
-    unit = app.settings.units
 
     def table(rows: Sequence[Record]) -> str:
         body = [
@@ -67,7 +102,112 @@ def surfaces(
             ]
             for r in rows
         ]
-        return format_table(["surface", unit, "runs", "share", ""], body, right={1, 2, 3})
+        text = format_table(["surface", unit, "runs", "share", ""], body, right={1, 2, 3})
+        return text + "\n\n" + _coverage(source_mix(app.db, since, until, shoe_id), unit)
+
+    emit(records, json_, csv_, table, "No runs in that period.")
+
+
+def _coverage(mix: Sequence[SourceShare], unit: str) -> str:
+    """ "Surface known for 84% of 440.0 km: place 31%, osm 22%, ...; unknown 16%."."""
+    total_m = sum(s.distance_m for s in mix)
+    known = [s for s in mix if s.source != "unknown"]
+    known_share = sum(s.share for s in known)
+    text = f"Surface known for {known_share:.0%} of {format_distance(total_m, unit)}"
+    if known:
+        text += ": " + ", ".join(
+            f"{SOURCE_LABELS.get(s.source, s.source)} {s.share:.0%}" for s in known
+        )
+    unknown = 1 - known_share if mix else 0.0
+    if unknown > 0.0005:
+        text += f"; unknown {unknown:.0%}"
+    return text + "."
+
+
+def _sources(
+    app: App,
+    since: datetime | None,
+    until: datetime | None,
+    shoe_id: int | None,
+    json_: bool,
+    csv_: bool,
+) -> None:
+    """`surfaces --sources`: distance by where its surface came from."""
+    unit = app.settings.units
+    mix = source_mix(app.db, since, until, shoe_id)
+    records = [
+        {
+            "source": s.source,
+            "distance_km": round(s.distance_m / 1000, 2),
+            "runs": s.runs,
+            "share": round(s.share, 4),
+        }
+        for s in mix
+    ]
+
+    def table(rows: Sequence[Record]) -> str:
+        body = [
+            [
+                r["source"],
+                f"{to_unit(r['distance_km'] * 1000, unit):,.1f}",
+                r["runs"],
+                f"{r['share']:.0%}",
+                bar(r["share"]),
+            ]
+            for r in rows
+        ]
+        return format_table(["source", unit, "runs", "share", ""], body, right={1, 2, 3})
+
+    emit(records, json_, csv_, table, "No runs in that period.")
+
+
+def _surfaces_by(
+    app: App,
+    by: str,
+    since: datetime | None,
+    until: datetime | None,
+    shoe_id: int | None,
+    json_: bool,
+    csv_: bool,
+) -> None:
+    """`surfaces --by week|month|shoe`: rows of {period or shoe, surface, km, runs, share};
+    the table is a matrix, one row per group and one column per surface."""
+    unit = app.settings.units
+    key = "shoe" if by == "shoe" else "period"
+    rows = surface_mix_by(app.db, by, since, until, shoe_id)
+    records = [
+        {
+            key: r.group,
+            "surface": r.surface,
+            "distance_km": round(r.distance_m / 1000, 2),
+            "runs": r.runs,
+            "share": round(r.share, 4),
+        }
+        for r in rows
+    ]
+
+    def table(recs: Sequence[Record]) -> str:
+        present = {r["surface"] for r in recs}
+        columns = [s for s in SURFACES if s in present]
+        columns += sorted(present - set(columns))
+        groups: dict[Any, dict[str, float]] = {}
+        for r in recs:
+            groups.setdefault(r[key], {})[r["surface"]] = r["distance_km"] * 1000
+        body = []
+        for group, cells in groups.items():
+            total_m = sum(cells.values())
+            hard_m = sum(m for s, m in cells.items() if s in HARD_SURFACES)
+            body.append(
+                [
+                    group if group is not None else "(no shoe)",
+                    *(f"{to_unit(cells[s], unit):,.1f}" if s in cells else "-" for s in columns),
+                    f"{to_unit(total_m, unit):,.1f}",
+                    f"{hard_m / total_m:.0%}" if total_m else "-",
+                ]
+            )
+        label = {"week": "week of", "month": "month", "shoe": "shoe"}[by]
+        headers = [label, *columns, f"total {unit}", "hard"]
+        return format_table(headers, body, right=set(range(1, len(headers))))
 
     emit(records, json_, csv_, table, "No runs in that period.")
 
@@ -77,7 +217,7 @@ def surfaces(
 @click.option("--json", "json_", is_flag=True, help="Output JSON.")
 @pass_app
 def check(app: App, as_of: datetime | None, json_: bool) -> None:
-    """Warn about worn shoes, concrete, training load and untagged runs (exit 1 on warn/alert).
+    """Warn about worn shoes, surfaces, training load and untagged runs (exit 1 on warn/alert).
 
     \b
     runwear check

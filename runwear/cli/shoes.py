@@ -14,6 +14,8 @@ from runwear.cli.params import DAY, DISTANCE, SUB_SPORTS, SURFACE, shoe_by_name
 from runwear.monitor.load import shoe_forecasts
 from runwear.monitor.mileage import shoe_wear
 from runwear.store import shoes as store
+from runwear.store.places import rules_using_shoe
+from runwear.store.surfaces import resplit, runs_of_shoe
 from runwear.units import to_unit
 
 
@@ -104,16 +106,23 @@ def shoe_add(app: App, name: str, **options: Any) -> None:
 def shoe_edit(app: App, name: str, **options: Any) -> None:
     """Change a shoe's details.
 
+    A new --surface reaches its runs' stretches that no place or way knows.
+
     \b
     runwear shoe edit Pegasus --limit 800km
     runwear shoe edit Pegasus --not-default --default-for none
+    runwear shoe edit Pegasus --surface asphalt
     """
     found = shoe_by_name(app.db, name, "NAME")
     fields = _fields(**options)
     if not fields:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
     store.update_shoe(app.db, found["id"], **fields)
-    click.echo(f"Updated shoe {found['name']}.")
+    extra = ""
+    if "surface" in fields and fields["surface"] != found["surface"]:
+        done = resplit(app.db, runs_of_shoe(app.db, found["id"]))
+        extra = f" Its runs split again: {done.changed} of {done.runs} changed."
+    click.echo(f"Updated shoe {found['name']}.{extra}")
 
 
 @shoe.command("rename")
@@ -158,13 +167,24 @@ def shoe_unretire(app: App, name: str) -> None:
 def shoe_remove(app: App, name: str, force: bool) -> None:
     """Delete a shoe (refused while runs use it, unless --force)."""
     found = shoe_by_name(app.db, name, "NAME")
+    rules = rules_using_shoe(app.db, found["id"])
+    if rules:
+        listed = ", ".join(map(str, rules))
+        raise click.ClickException(
+            f"{found['name']} is the shoe of rule {listed}. Remove "
+            f"{'it' if len(rules) == 1 else 'them'} first (runwear rule remove {rules[0]}), "
+            "or retire the shoe"
+        )
     runs = store.runs_with_shoe(app.db, found["id"])
     if runs and not force:
         raise click.ClickException(
             f"{found['name']} is on {runs} run(s). Retire it with `runwear shoe retire`, "
             "or remove it with --force to untag them"
         )
+    ids = runs_of_shoe(app.db, found["id"])
     untagged = store.remove_shoe(app.db, found["id"])
+    if ids:
+        resplit(app.db, ids)  # stretches on its usual surface are unknown now
     extra = f"; {untagged} run(s) untagged" if untagged else ""
     click.echo(f"Removed {found['name']}{extra}.")
 

@@ -1,4 +1,7 @@
-"""Storing one item: duplicate checks, what the export says, shoe and surface choice.
+"""Storing one item: duplicate checks, what the export says, shoe, surfaces, the user's rules.
+
+Shoe: `--shoe` (manual) > the export's shoe > the first matching rule with a shoe > the
+default shoe (not for export runs). Surfaces: see `runwear.store.surfaces`.
 
 Every write happens in the caller's transaction (`store.activities.Batches`), one whole item
 between two commits.
@@ -25,7 +28,9 @@ from runwear.ingest.model import Activity, ExportFacts, ParsedFile
 from runwear.ingest.sanity import implausible
 from runwear.store import activities as store
 from runwear.store.shoes import default_shoe
-from runwear.vocab import surface_for_sub_sport
+from runwear.store.surfaces import Surfacer
+from runwear.surfacing.rules import NO_CHOICE, RuleChoice
+from runwear.surfacing.split import SurfaceSplit
 
 PLATFORMS = {"strava": "Strava", "garmin": "Garmin Connect"}
 FIGURES = {"strava": "activities.csv", "garmin": "its Garmin summary"}
@@ -38,6 +43,14 @@ class Writer:
         self.db = db
         self.tagging = tagging
         self.shoe_ids = shoe_ids  # ExportShoe.external_id -> shoes.id
+        self._surfacer: Surfacer | None = None
+
+    @property
+    def surfacer(self) -> Surfacer:
+        """Places, OpenStreetMap data, rules and shoes' surfaces, read at the first run."""
+        if self._surfacer is None:
+            self._surfacer = Surfacer(self.db)
+        return self._surfacer
 
     def write(
         self,
@@ -57,6 +70,9 @@ class Writer:
             return item.outcome
         if not item.has_file:
             return self._entry(item)
+        if seen is None and sha is not None:
+            # Looked up again under the write lock: another import may have stored it since.
+            seen = store.known_source(self.db, sha)
         if seen is not None:
             return self._seen(item, seen)
         if error is not None or parsed is None or sha is None:
@@ -101,9 +117,10 @@ class Writer:
             if twin:
                 twins.append(twin)
                 continue
-            shoe_id, shoe_source = self._shoe(activity, item, facts)
+            choice = self._rules(activity)
+            shoe_id, shoe_source = self._shoe(activity, item, facts, choice)
             hinted = activity.sub_sport != original.sub_sport
-            surface, surface_source = self._surface(activity, shoe_id, hinted)
+            split = self._split(activity, shoe_id, choice, hinted)
             store.add_activity(
                 self.db,
                 activity,
@@ -112,15 +129,21 @@ class Writer:
                 fmt=fmt,
                 shoe_id=shoe_id,
                 shoe_source=shoe_source,
-                surface=surface,
-                surface_source=surface_source,
+                surface=split.surface,
+                surface_source=split.source,
                 external_id=facts.external_id if facts else None,
+                parts=split.parts,
             )
             added += 1
             distance_m += activity.distance_m
         if rejected and not added:
             # Nothing usable: forget the file so a fixed version can be imported later.
             self.db.execute("delete from sources where id = ?", [source_id])
+        elif not added:  # every run is stored already, from another file
+            self.db.execute(
+                "update sources set outcome = ?, note = ? where id = ?",
+                [DUPLICATE, "; ".join(twins), source_id],
+            )
         if rejected:
             return FileResult(
                 path,
@@ -198,8 +221,9 @@ class Writer:
         twin = self._twin(activity, facts)
         if twin:
             return FileResult(name, DUPLICATE, twin, entry=entry)
-        shoe_id, shoe_source = self._shoe(activity, item, facts)
-        surface, surface_source = self._surface(activity, shoe_id, hinted=True)
+        choice = self._rules(activity)
+        shoe_id, shoe_source = self._shoe(activity, item, facts, choice)
+        split = self._split(activity, shoe_id, choice, hinted=True)
         store.add_activity(
             self.db,
             activity,
@@ -208,9 +232,10 @@ class Writer:
             fmt="manual" if facts.manual else item.export,
             shoe_id=shoe_id,
             shoe_source=shoe_source,
-            surface=surface,
-            surface_source=surface_source,
+            surface=split.surface,
+            surface_source=split.source,
             external_id=facts.external_id,
+            parts=split.parts,
         )
         detail = ""
         if item.missing:
@@ -236,7 +261,7 @@ class Writer:
     def _adopt(self, activity_id: int, facts: ExportFacts) -> str:
         """Give a stored run the export's id and shoe; a note when its shoe changed."""
         shoe_id = self.shoe_ids.get(facts.shoe) if facts.shoe and not self.tagging.shoe else None
-        if not store.adopt_export(self.db, activity_id, shoe_id, facts.external_id):
+        if not store.adopt_export(self.db, activity_id, shoe_id, facts.external_id, self.surfacer):
             return ""
         name = self.db.execute("select name from shoes where id = ?", [shoe_id]).fetchone()[0]
         return f"; shoe set to {name} as the export says"
@@ -249,32 +274,56 @@ class Writer:
             return item.facts
         return None
 
+    def _rules(self, activity: Activity) -> RuleChoice:
+        """What the user's rules give the run (nothing without rules)."""
+        surfacer = self.surfacer
+        if not surfacer.rules:
+            return NO_CHOICE
+        return surfacer.choose(
+            surfacer.facts(
+                sport=activity.sport,
+                sub_sport=activity.sub_sport,
+                name=activity.name,
+                started_at=activity.started_at,
+                utc_offset_s=activity.utc_offset_s,
+                distance_m=activity.distance_m,
+                track=activity.track,
+            )
+        )
+
     def _shoe(
-        self, activity: Activity, item: Item, facts: ExportFacts | None
+        self, activity: Activity, item: Item, facts: ExportFacts | None, choice: RuleChoice
     ) -> tuple[int | None, str | None]:
-        """The forced shoe; else for an export run the export's (or none); else the default."""
+        """The forced shoe; else for an export run the export's; else a rule's; else the default.
+
+        An export run without a shoe in the export takes a rule's shoe, never the default.
+        """
         if self.tagging.shoe is not None:
             return self.tagging.shoe["id"], "manual"
         if item.export:
             shoe_id = self.shoe_ids.get(facts.shoe) if facts and facts.shoe else None
-            return (shoe_id, "export") if shoe_id is not None else (None, None)
+            if shoe_id is not None:
+                return shoe_id, "export"
+        if choice.shoe_id is not None:
+            return choice.shoe_id, "rule"
+        if item.export:
+            return None, None
         shoe = default_shoe(self.db, activity.sub_sport)
         return (shoe["id"], "default") if shoe else (None, None)
 
-    def _surface(
-        self, activity: Activity, shoe_id: int | None, hinted: bool
-    ) -> tuple[str, str | None]:
-        """The forced surface, else the sub-sport's, else the shoe's usual one, else unknown.
+    def _split(
+        self, activity: Activity, shoe_id: int | None, choice: RuleChoice, hinted: bool
+    ) -> SurfaceSplit:
+        """The run's distance by surface: the forced surface whole, else `Surfacer.split`.
 
         `hinted`: the sub-sport is the export's word (Trail Run), not the device's.
         """
-        if self.tagging.surface:
-            return self.tagging.surface, "manual"
-        from_sub_sport = surface_for_sub_sport(activity.sub_sport)
-        if from_sub_sport:
-            return from_sub_sport, "export" if hinted else "device"
-        if shoe_id is not None:
-            usual = self.db.execute("select surface from shoes where id = ?", [shoe_id]).fetchone()
-            if usual and usual[0]:
-                return usual[0], "shoe"
-        return "unknown", None
+        return self.surfacer.split(
+            activity.distance_m,
+            activity.track,
+            sub_sport=activity.sub_sport,
+            shoe_id=shoe_id,
+            manual_surface=self.tagging.surface,
+            rule_surface=choice.surface,
+            hinted=hinted,
+        )

@@ -1,4 +1,5 @@
-"""The warnings of `runwear check`: worn shoes, too much concrete, untagged runs.
+"""The warnings of `runwear check`: worn shoes, too much concrete or hard ground, unknown
+surfaces, untagged runs.
 
 The load warnings (ramp, frequency, rest, speed, hills, comeback, rotation, forecast) are in
 `runwear.monitor.load_checks`; both build `Finding` values (`runwear.monitor.findings`).
@@ -13,10 +14,11 @@ from sqlite_utils import Database
 from runwear.monitor.findings import ALERT, INFO, SEVERITY_ORDER, WARN, Finding
 from runwear.monitor.load_checks import load_warnings
 from runwear.monitor.mileage import NEARING, RETIRE, shoe_wear
-from runwear.monitor.surfaces import surface_mix
+from runwear.monitor.surfaces import fixable_unknown_m, surface_mix
 from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
 from runwear.units import format_distance
+from runwear.vocab import HARD_SURFACES
 
 
 def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) -> list[Finding]:
@@ -26,6 +28,7 @@ def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) 
     found = [
         *shoe_warnings(db, settings),
         *concrete_warnings(db, settings, since, as_of),
+        *surface_notes(db, settings, since, as_of),
         *untagged_warnings(db, settings, since, as_of),
         *load_warnings(db, settings, as_of),
     ]
@@ -93,6 +96,59 @@ def concrete_warnings(
             threshold,
         )
     ]
+
+
+def surface_notes(
+    db: Database, settings: Settings, since: datetime, until: datetime
+) -> list[Finding]:
+    """hard_share (info): concrete + asphalt over hard_share_pct of a window holding
+    concrete_min_km, unless concrete_share warns already (its advice covers it);
+    surface_unknown (info): the surface unknown for over unknown_share_pct of the window's
+    distance, not counting runs tagged unknown by hand or by a rule (places cannot help them).
+    """
+    mix = surface_mix(db, since, until)
+    total_m = sum(s.distance_m for s in mix)
+    if total_m <= 0:
+        return []
+    found = []
+    unit = settings.units
+    days = settings.window_days
+    hard_m = sum(s.distance_m for s in mix if s.surface in HARD_SURFACES)
+    concrete_m = sum(s.distance_m for s in mix if s.surface == "concrete")
+    hard, hard_limit = hard_m / total_m, settings.hard_share_pct / 100
+    concrete_warns = concrete_m / total_m > settings.concrete_share_pct / 100
+    if total_m >= settings.concrete_min_km * 1000 and hard > hard_limit and not concrete_warns:
+        found.append(
+            Finding(
+                "hard_share",
+                INFO,
+                "hard surfaces",
+                f"{hard:.0%} of your last {days} days' {format_distance(total_m, unit)} was on "
+                f"concrete or asphalt (over {settings.hard_share_pct:g}%): put some easy runs "
+                "on a track, trail, grass or gravel.",
+                round(hard, 4),
+                hard_limit,
+            )
+        )
+    unknown = fixable_unknown_m(db, since, until) / total_m
+    unknown_limit = settings.unknown_share_pct / 100
+    if unknown > unknown_limit:
+        found.append(
+            Finding(
+                "surface_unknown",
+                INFO,
+                "surfaces",
+                f"The surface of {unknown:.0%} of your last {days} days' "
+                f"{format_distance(total_m, unit)} is unknown (over "
+                f"{settings.unknown_share_pct:g}%), so the surface checks see only part of it: "
+                "add the places you run (`runwear place add`), load OpenStreetMap data for "
+                "your area (`runwear osm load`), or give your shoes a usual surface "
+                "(`runwear shoe edit NAME --surface S`).",
+                round(unknown, 4),
+                unknown_limit,
+            )
+        )
+    return found
 
 
 def untagged_warnings(

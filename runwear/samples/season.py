@@ -53,6 +53,21 @@ SHOES = (
 GROUPS = (SampleGroup("watch", None), SampleGroup("long-runs", "Novablast"))
 
 
+@dataclass(frozen=True)
+class SamplePlace:
+    """A place of the sample season: a circle the `runwear place add` options describe."""
+
+    name: str
+    surface: str
+    lat: float
+    lon: float
+    radius_m: float
+
+
+# A park that a third of the season's runs cross.
+PLACES = (SamplePlace("Castle Park", "grass", HOME[0] + 0.003, HOME[1] + 0.003, 400.0),)
+
+
 def _run(
     day: date, hour: int, distance_m: float, sub_sport: str, name: str, seed: int
 ) -> SampleRun:

@@ -12,9 +12,13 @@ from sqlite_utils import Database
 
 from runwear.geo import encode_polyline
 from runwear.ingest.model import Activity
+from runwear.store.surfaces import Surfacer, insert_parts, resplit, track_box
+from runwear.surfacing.split import SurfacePart
 
 DUPLICATE_START_S = 60
 DUPLICATE_DISTANCE_SHARE = 0.02
+# Surface sources of runs whose stretches may have come from the shoe's usual surface.
+FOLLOWS_SHOE = (None, "shoe", "place", "osm")
 
 
 def iso_utc(moment: datetime) -> str:
@@ -83,10 +87,13 @@ def add_activity(
     surface: str,
     surface_source: str | None,
     external_id: str | None = None,
+    parts: Sequence[SurfacePart] | None = None,
 ) -> int:
-    """Store one activity, its one-surface split and its track (in the caller's transaction).
+    """Store one activity, its split by surface and its track (in the caller's transaction).
 
-    `source_id` is None for runs an export lists without a file (`fmt` manual, strava, ...).
+    `parts` is the split (`runwear.store.surfaces.Surfacer.split`); without it the run is
+    `surface` whole. `source_id` is None for runs an export lists without a file (`fmt`
+    manual, strava, ...).
     """
     activity_id = int(
         db["activities"]
@@ -115,15 +122,16 @@ def add_activity(
         )
         .last_pk
     )
-    db["activity_surfaces"].insert(
-        {"activity_id": activity_id, "surface": surface, "distance_m": activity.distance_m}
-    )
+    if parts is None:
+        parts = (SurfacePart(surface, surface_source, activity.distance_m),)
+    insert_parts(db, activity_id, parts)
     if activity.track:
         db["activity_tracks"].insert(
             {
                 "activity_id": activity_id,
                 "polyline": encode_polyline(activity.track),
                 "points": len(activity.track),
+                **track_box(activity.track),
             }
         )
     return activity_id
@@ -149,13 +157,18 @@ def runs_of_source(db: Database, source_id: int) -> list[dict[str, Any]]:
 
 
 def adopt_export(
-    db: Database, activity_id: int, shoe_id: int | None, external_id: str | None
+    db: Database,
+    activity_id: int,
+    shoe_id: int | None,
+    external_id: str | None,
+    surfacer: Surfacer | None = None,
 ) -> bool:
     """Give a stored run what an export says about it (in the caller's transaction).
 
-    The export's shoe replaces none or a default-chosen one, never a manual or another
-    export's choice; a surface that came from the old shoe follows the new one. The export's
-    id is kept when the run has none and no other run holds it. True when the shoe changed.
+    The export's shoe replaces none, a default-chosen one or a rule's, never a manual or
+    another export's choice; the stretches whose surface came from the old shoe follow the
+    new one (the run is split again). The export's id is kept when the run has none and no
+    other run holds it. True when the shoe changed.
     """
     row = db.execute(
         "select shoe_id, shoe_source, surface_source, external_id from activities where id = ?",
@@ -166,25 +179,14 @@ def adopt_export(
     old_shoe, shoe_source, surface_source, old_external = row
     if external_id and old_external is None and by_external_id(db, external_id) is None:
         db.execute("update activities set external_id = ? where id = ?", [external_id, activity_id])
-    if shoe_id is None or shoe_id == old_shoe or shoe_source not in (None, "default"):
+    if shoe_id is None or shoe_id == old_shoe or shoe_source not in (None, "default", "rule"):
         return False
     db.execute(
         "update activities set shoe_id = ?, shoe_source = 'export' where id = ?",
         [shoe_id, activity_id],
     )
-    if surface_source in (None, "shoe"):
-        usual = db.execute("select surface from shoes where id = ?", [shoe_id]).fetchone()[0]
-        surface, source = (usual, "shoe") if usual else ("unknown", None)
-        db.execute(
-            "update activities set surface = ?, surface_source = ? where id = ?",
-            [surface, source, activity_id],
-        )
-        db.execute("delete from activity_surfaces where activity_id = ?", [activity_id])
-        db.execute(
-            "insert into activity_surfaces (activity_id, surface, distance_m) "
-            "select id, surface, distance_m from activities where id = ?",
-            [activity_id],
-        )
+    if surface_source in FOLLOWS_SHOE:
+        resplit(db, [activity_id], surfacer)
     return True
 
 
@@ -230,7 +232,9 @@ class Batches:
     def _begin(self) -> None:
         if self.db.conn.in_transaction:
             self.db.conn.commit()
-        self.db.conn.execute("begin")
+        # IMMEDIATE takes the write lock now, waiting (busy timeout) for another writer, so a
+        # second import never fails upgrading a read snapshot that the first one changed.
+        self.db.conn.execute("begin immediate")
         self._files = 0
         self._started = time.monotonic()
 
@@ -255,8 +259,8 @@ def set_surface(db: Database, activity_ids: Sequence[int], surface: str) -> None
             )
             db.execute("delete from activity_surfaces where activity_id = ?", [activity_id])
             db.execute(
-                "insert into activity_surfaces (activity_id, surface, distance_m) "
-                "select id, surface, distance_m from activities where id = ?",
+                "insert into activity_surfaces (activity_id, surface, distance_m, source) "
+                "select id, surface, distance_m, 'manual' from activities where id = ?",
                 [activity_id],
             )
 

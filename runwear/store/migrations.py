@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from runwear.geo import decode_polyline
+
 migrations = Migrations("runwear")
 
 SHOE_MILEAGE_VIEW = """
@@ -132,3 +134,138 @@ def m002_exports(db: Database) -> None:
     db["activities"].create_index(["external_id"], unique=True)
     db["shoes"].add_column("external_id", str)
     db["shoes"].create_index(["external_id"], unique=True)
+
+
+SURFACE_SOURCES_VIEW = """
+select
+    case when activity_surfaces.surface = 'unknown' then 'unknown'
+         else coalesce(activity_surfaces.source, 'unknown') end as source,
+    activity_surfaces.surface,
+    sum(activity_surfaces.distance_m) as distance_m,
+    count(distinct activities.id) as runs
+from activity_surfaces
+join activities on activities.id = activity_surfaces.activity_id
+where activities.sport = 'running'
+group by 1, activity_surfaces.surface
+"""
+
+SHOE_SURFACE_MIX_VIEW = """
+select
+    shoes.name as shoe,
+    activity_surfaces.surface,
+    sum(activity_surfaces.distance_m) as distance_m,
+    count(distinct activities.id) as runs
+from activity_surfaces
+join activities on activities.id = activity_surfaces.activity_id
+left join shoes on shoes.id = activities.shoe_id
+where activities.sport = 'running'
+group by activities.shoe_id, activity_surfaces.surface
+"""
+
+
+@migrations()
+def m003_surfaces(db: Database) -> None:
+    """Places, rules, OpenStreetMap ways (with an R*Tree), and each surface part's source.
+
+    Existing runs keep their one-surface split: its part takes the run's surface source, and
+    each stored track gets its bounding box (decoded once here), so that a later place or
+    OpenStreetMap load finds the runs it touches.
+    """
+    db["places"].create(
+        {
+            "id": int,
+            "name": str,
+            "surface": str,
+            "kind": str,  # circle | corridor
+            "center_lat": float,
+            "center_lon": float,
+            "radius_m": float,
+            "polyline": str,  # corridor route, encoded at precision 6
+            "width_m": float,
+            "min_lat": float,
+            "min_lon": float,
+            "max_lat": float,
+            "max_lon": float,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "surface", "kind", "min_lat", "min_lon", "max_lat", "max_lon"},
+    )
+    db.execute("create unique index idx_places_name on places (name collate nocase)")
+    db["rules"].create(
+        {
+            "id": int,
+            "position": int,
+            "sport": str,
+            "sub_sport": str,
+            "name_contains": str,
+            "weekday": str,  # mon .. sun
+            "min_km": float,
+            "max_km": float,
+            "starts_in_place_id": int,
+            "shoe_id": int,
+            "surface": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"position"},
+        foreign_keys=[("starts_in_place_id", "places", "id"), ("shoe_id", "shoes", "id")],
+    )
+    db["rules"].create_index(["position"])
+    db["rules"].create_index(["starts_in_place_id"])
+    db["rules"].create_index(["shoe_id"])
+    db["osm_sources"].create(
+        {
+            "id": int,
+            "path": str,
+            "sha256": str,
+            "size_bytes": int,
+            "ways": int,
+            "min_lat": float,
+            "min_lon": float,
+            "max_lat": float,
+            "max_lon": float,
+            "loaded_at": str,
+        },
+        pk="id",
+        not_null={"path", "sha256", "loaded_at"},
+    )
+    db["osm_ways"].create(
+        {
+            "id": int,  # the OpenStreetMap way id
+            "source_id": int,
+            "surface": str,
+            "highway": str,
+            "polyline": str,  # encoded at precision 6 (about 0.1 m)
+            "points": int,
+        },
+        pk="id",
+        not_null={"source_id", "surface", "polyline"},
+        foreign_keys=[("source_id", "osm_sources", "id")],
+    )
+    db["osm_ways"].create_index(["source_id"])
+    db.execute(
+        "create virtual table osm_ways_rtree using rtree(id, min_lat, max_lat, min_lon, max_lon)"
+    )
+    db["activity_surfaces"].add_column("source", str)
+    db.execute(
+        "update activity_surfaces set source = "
+        "(select surface_source from activities where activities.id = activity_id)"
+    )
+    for column in ("min_lat", "min_lon", "max_lat", "max_lon"):
+        db["activity_tracks"].add_column(column, float)
+    boxes = []
+    for activity_id, polyline in db.execute("select activity_id, polyline from activity_tracks"):
+        points = decode_polyline(polyline)
+        if points:
+            lats = [p[0] for p in points]
+            lons = [p[1] for p in points]
+            boxes.append((min(lats), min(lons), max(lats), max(lons), activity_id))
+    db.conn.executemany(
+        "update activity_tracks set min_lat = ?, min_lon = ?, max_lat = ?, max_lon = ? "
+        "where activity_id = ?",
+        boxes,
+    )
+    db.create_view("surface_sources", SURFACE_SOURCES_VIEW)
+    db.create_view("shoe_surface_mix", SHOE_SURFACE_MIX_VIEW)

@@ -18,7 +18,9 @@ class Settings:
     shoe_limit_km: float = 700.0  # default retirement distance for shoes without their own
     nearing_pct: float = 85.0  # a shoe is "nearing" from this share of its limit
     concrete_share_pct: float = 40.0  # concrete share of the window that warns
-    concrete_min_km: float = 20.0  # no concrete warning before the window holds this much
+    concrete_min_km: float = 20.0  # no concrete (or hard) note before the window holds this much
+    hard_share_pct: float = 80.0  # concrete + asphalt share of the window that gets a note
+    unknown_share_pct: float = 50.0  # unknown-surface share of the window that gets a note
     window_days: int = 28  # the window `check` and `surfaces --since` look at
     units: str = "km"  # km or mi, for tables
     timezone: str = LOCAL_ZONE  # IANA zone for runs whose file gives no UTC offset
@@ -45,6 +47,8 @@ HELP: dict[str, str] = {
     "nearing_pct": "a shoe is 'nearing' from this percentage of its limit",
     "concrete_share_pct": "warn when concrete is over this percentage of the window",
     "concrete_min_km": "no concrete warning until the window holds this many km",
+    "hard_share_pct": "note when concrete + asphalt are over this percentage of the window",
+    "unknown_share_pct": "note when the surface is unknown for over this percentage of it",
     "window_days": "days the checks look back over",
     "units": "units for tables: km or mi (JSON and CSV stay metric)",
     "timezone": "time zone for runs whose file has no UTC offset: IANA name or local",
@@ -148,6 +152,8 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "nearing_pct": _percent,
     "concrete_share_pct": _percent,
     "concrete_min_km": _positive_float,
+    "hard_share_pct": _percent,
+    "unknown_share_pct": _percent,
     "window_days": _days,
     "units": _units,
     "timezone": _timezone,
