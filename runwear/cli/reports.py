@@ -18,6 +18,7 @@ from runwear.monitor.findings import is_problem
 from runwear.monitor.surfaces import (
     BY_CHOICES,
     SourceShare,
+    SurfaceShare,
     source_mix,
     surface_mix,
     surface_mix_by,
@@ -81,20 +82,33 @@ def surfaces(
         _sources(app, since, until, shoe_id, json_, csv_)
         return
     mix = surface_mix(app.db, since, until, shoe_id)
+    coverage = _coverage(source_mix(app.db, since, until, shoe_id), unit)
+    _emit_shares("surface", [(s.surface, s) for s in mix], unit, json_, csv_, coverage)
+
+
+def _emit_shares(
+    key: str,
+    shares: Sequence[tuple[str, SurfaceShare | SourceShare]],
+    unit: str,
+    json_: bool,
+    csv_: bool,
+    footer: str = "",
+) -> None:
+    """Print (name, share) rows as {key, distance_km, runs, share}, with a bar per row."""
     records = [
         {
-            "surface": s.surface,
+            key: name,
             "distance_km": round(s.distance_m / 1000, 2),
             "runs": s.runs,
             "share": round(s.share, 4),
         }
-        for s in mix
+        for name, s in shares
     ]
 
     def table(rows: Sequence[Record]) -> str:
         body = [
             [
-                r["surface"],
+                r[key],
                 f"{to_unit(r['distance_km'] * 1000, unit):,.1f}",
                 r["runs"],
                 f"{r['share']:.0%}",
@@ -102,8 +116,8 @@ def surfaces(
             ]
             for r in rows
         ]
-        text = format_table(["surface", unit, "runs", "share", ""], body, right={1, 2, 3})
-        return text + "\n\n" + _coverage(source_mix(app.db, since, until, shoe_id), unit)
+        text = format_table([key, unit, "runs", "share", ""], body, right={1, 2, 3})
+        return f"{text}\n\n{footer}" if footer else text
 
     emit(records, json_, csv_, table, "No runs in that period.")
 
@@ -133,32 +147,8 @@ def _sources(
     csv_: bool,
 ) -> None:
     """`surfaces --sources`: distance by where its surface came from."""
-    unit = app.settings.units
     mix = source_mix(app.db, since, until, shoe_id)
-    records = [
-        {
-            "source": s.source,
-            "distance_km": round(s.distance_m / 1000, 2),
-            "runs": s.runs,
-            "share": round(s.share, 4),
-        }
-        for s in mix
-    ]
-
-    def table(rows: Sequence[Record]) -> str:
-        body = [
-            [
-                r["source"],
-                f"{to_unit(r['distance_km'] * 1000, unit):,.1f}",
-                r["runs"],
-                f"{r['share']:.0%}",
-                bar(r["share"]),
-            ]
-            for r in rows
-        ]
-        return format_table(["source", unit, "runs", "share", ""], body, right={1, 2, 3})
-
-    emit(records, json_, csv_, table, "No runs in that period.")
+    _emit_shares("source", [(s.source, s) for s in mix], app.settings.units, json_, csv_)
 
 
 def _surfaces_by(
