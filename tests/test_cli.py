@@ -269,3 +269,20 @@ def test_db_option_env_and_bad_paths(tmp_path, run, runwear_db):
         folder_db.output
         == f"Error: {tmp_path} is a folder, not a database file. Pass a file path with --db\n"
     )
+
+
+def test_zips_and_exports_inside_a_folder_are_read(tmp_path, run):
+    import zipfile
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "runs.zip", "w") as archive:
+        archive.writestr("a.fit", fit_activity_bytes([sample_run(1, 10_000)]))
+        archive.writestr("b.gpx", gpx_bytes([sample_run(2, 5_000)]))
+    (folder / "c.gpx").write_bytes(gpx_bytes([sample_run(3, 7_000)]))
+    (folder / "fake.zip").write_bytes(b"not a zip at all")
+    result = run("import", str(folder))
+    assert result.output.splitlines()[-1] == (
+        "Imported 3 runs (22.0 km) from 4 files; 0 duplicates, 0 not runs, 1 error."
+    )
+    assert "fake.zip: error: not a readable zip archive" in result.output

@@ -126,7 +126,9 @@ def _add_path(plan: Plan, path: Path, max_bytes: int) -> None:
     else:
         for source in find_sources([path]):
             name = str(source.path)
-            if source.format is None:
+            if source.format is None and path.is_dir() and is_zip_file(source.path):
+                _add_path(plan, source.path, max_bytes)  # a zip in a folder: read it in place
+            elif source.format is None:
                 suffixes = "".join(source.path.suffixes)
                 plan.items.append(Item(name, outcome=unsupported(name, suffixes)))
             else:

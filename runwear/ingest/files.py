@@ -45,7 +45,8 @@ def format_of(name: str) -> tuple[str | None, bool]:
 
 
 def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
-    """Files named on the command line as they are; folders walked recursively for known formats.
+    """Files named on the command line as they are; folders walked recursively for known formats
+    and zip archives (format None: the caller opens them).
 
     Links to folders are not followed, so a symlink loop cannot trap the walk and a link
     cannot lead the walk outside the folder named. Such a link, and a folder that cannot be
@@ -73,8 +74,8 @@ def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
                     if name.startswith("."):
                         continue
                     source = source_for(folder / name)
-                    if source.format is not None:
-                        found.append(source)
+                    if source.format is not None or name.lower().endswith(".zip"):
+                        found.append(source)  # a zip: its runs, or an account export
             yield from found
         else:
             yield source_for(path)
