@@ -11,6 +11,7 @@ import click
 
 from runwear.cli.app import App, cli
 from runwear.cli.imports import import_
+from runwear.cli.load import load
 from runwear.cli.places import place_add
 from runwear.cli.reports import check, surfaces
 from runwear.cli.shoes import shoes_list
@@ -81,10 +82,13 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     ctx.invoke(shoes_list)
     click.secho("\n$ runwear surfaces --since 28d", bold=True)
     ctx.invoke(surfaces, since=datetime.now(timezone.utc) - timedelta(days=28))
+    click.secho("\n$ runwear load --weeks 4", bold=True)
+    ctx.invoke(load, weeks=4)
     click.secho("\n$ runwear check", bold=True)
     _invoke(ctx, check)
     click.echo(
-        f"\nExplore the sample: runwear --db {db_path} surfaces   (or activities, shoes --json)"
+        f"\nExplore the sample: runwear --db {db_path} activities   (or surfaces --by shoe, "
+        "load, shoes --json)"
     )
 
 
