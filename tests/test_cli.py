@@ -286,3 +286,19 @@ def test_zips_and_exports_inside_a_folder_are_read(tmp_path, run):
         "Imported 3 runs (22.0 km) from 4 files; 0 duplicates, 0 not runs, 1 error."
     )
     assert "fake.zip: error: not a readable zip archive" in result.output
+
+
+def test_dates_are_local_midnight_in_the_timezone_setting(tmp_path, run):
+    from datetime import datetime, timezone
+
+    from runwear.samples.route import SampleRun
+
+    late = SampleRun(datetime(2026, 6, 1, 22, 30, tzinfo=timezone.utc), 5_000, 1_500, step_s=5.0)
+    (tmp_path / "late.fit").write_bytes(fit_activity_bytes([late]))
+    run("import", str(tmp_path / "late.fit"))
+    # 22:30 UTC on June 1 is 00:30 on June 2 in Berlin.
+    run("config", "timezone", "UTC")
+    assert json.loads(run("activities", "--since", "2026-06-02", "--json").output) == []
+    run("config", "timezone", "Europe/Berlin")
+    [found] = json.loads(run("activities", "--since", "2026-06-02", "--json").output)
+    assert found["started_at"] == "2026-06-01T22:30:00Z"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from sqlite_utils import Database
 
+from runwear.cli.app import App
+from runwear.store.settings import LOCAL_ZONE
 from runwear.store.shoes import find_shoe, shoe_names
 from runwear.units import parse_distance_m
 from runwear.vocab import SURFACES, normalize_surface
@@ -116,7 +119,7 @@ class DayType(click.ParamType):
 
 
 class MomentType(click.ParamType):
-    """A date YYYY-MM-DD (midnight UTC) or a span back from now: 28d, 8w."""
+    """A date YYYY-MM-DD (midnight in the `timezone` setting) or a span back from now: 28d, 8w."""
 
     name = "date|Nd"
 
@@ -138,7 +141,16 @@ class MomentType(click.ParamType):
                 param,
                 ctx,
             )
-        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        return local_midnight(day, ctx)
+
+
+def local_midnight(day: date, ctx: click.Context | None) -> datetime:
+    """The start of `day` in the runner's `timezone` setting, as a UTC datetime."""
+    app = ctx.find_object(App) if ctx is not None else None
+    name = app.settings.timezone if app is not None else "UTC"
+    naive = datetime(day.year, day.month, day.day)
+    aware = naive.astimezone() if name == LOCAL_ZONE else naive.replace(tzinfo=ZoneInfo(name))
+    return aware.astimezone(timezone.utc)
 
 
 AUTO = "auto"
