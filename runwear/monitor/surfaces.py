@@ -28,22 +28,12 @@ def surface_mix(
     shoe_id: int | None = None,
 ) -> list[SurfaceShare]:
     """Running distance per surface between `since` and `until` (UTC), largest first."""
-    where = ["a.sport = 'running'"]
-    params: list[object] = []
-    if since is not None:
-        where.append("a.started_at >= ?")
-        params.append(iso_utc(since))
-    if until is not None:
-        where.append("a.started_at < ?")
-        params.append(iso_utc(until))
-    if shoe_id is not None:
-        where.append("a.shoe_id = ?")
-        params.append(shoe_id)
+    where, params = _where(since, until, shoe_id)
     rows = list(
         db.query(
             "select s.surface, sum(s.distance_m) as distance_m, count(distinct a.id) as runs "
             "from activity_surfaces s join activities a on a.id = s.activity_id "
-            f"where {' and '.join(where)} group by s.surface",
+            f"where {where} group by s.surface",
             params,
         )
     )
@@ -104,6 +94,7 @@ class SourceShare:
 def _where(
     since: datetime | None, until: datetime | None, shoe_id: int | None
 ) -> tuple[str, list[object]]:
+    """The SQL condition (and its parameters) for running activities `a` in a period and shoe."""
     where = ["a.sport = 'running'"]
     params: list[object] = []
     if since is not None:
