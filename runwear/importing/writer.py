@@ -279,17 +279,7 @@ class Writer:
         surfacer = self.surfacer
         if not surfacer.rules:
             return NO_CHOICE
-        return surfacer.choose(
-            surfacer.facts(
-                sport=activity.sport,
-                sub_sport=activity.sub_sport,
-                name=activity.name,
-                started_at=activity.started_at,
-                utc_offset_s=activity.utc_offset_s,
-                distance_m=activity.distance_m,
-                track=activity.track,
-            )
-        )
+        return surfacer.choose(surfacer.facts(activity, activity.track))
 
     def _shoe(
         self, activity: Activity, item: Item, facts: ExportFacts | None, choice: RuleChoice

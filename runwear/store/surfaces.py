@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -53,6 +54,17 @@ CHUNK_RUNS = 500  # runs read at a time by resplit
 SAME_M = 1e-6  # parts closer than this are unchanged
 
 
+class RunLike(Protocol):
+    """What the rules read of a run: an Activity being imported, or a stored run."""
+
+    sport: str
+    sub_sport: str | None
+    name: str | None
+    started_at: datetime
+    utc_offset_s: int | None
+    distance_m: float
+
+
 class Surfacer:
     """Splits runs by surface with what the database holds now (places, OSM, rules, shoes)."""
 
@@ -71,24 +83,14 @@ class Surfacer:
         """Whether places or OpenStreetMap data exist (else every run is its fallback)."""
         return self.places is not None or self.osm is not None
 
-    def facts(
-        self,
-        *,
-        sport: str,
-        sub_sport: str | None,
-        name: str | None,
-        started_at: datetime,
-        utc_offset_s: int | None,
-        distance_m: float,
-        track: Sequence[tuple[float, float]],
-    ) -> RunFacts:
-        """What the rules look at in a run."""
+    def facts(self, run: RunLike, track: Sequence[tuple[float, float]]) -> RunFacts:
+        """What the rules look at in a run (an Activity being imported or a stored run)."""
         return RunFacts(
-            sport,
-            sub_sport,
-            name,
-            local_day(started_at, utc_offset_s, self.zone),
-            distance_m,
+            run.sport,
+            run.sub_sport,
+            run.name,
+            local_day(run.started_at, run.utc_offset_s, self.zone),
+            run.distance_m,
             tuple(track[0]) if track else None,
         )
 
@@ -270,17 +272,7 @@ def _resplit(
         shoe_id = run.shoe_id
         rule_surface = run.surface if run.surface_source == SOURCE_RULE else None
         if rule_shoes or rule_surfaces:
-            choice = surfacer.choose(
-                surfacer.facts(
-                    sport=run.sport,
-                    sub_sport=run.sub_sport,
-                    name=run.name,
-                    started_at=run.started_at,
-                    utc_offset_s=run.utc_offset_s,
-                    distance_m=run.distance_m,
-                    track=track,
-                )
-            )
+            choice = surfacer.choose(surfacer.facts(run, track))
             if rule_surfaces:
                 rule_surface = choice.surface
             if rule_shoes and run.shoe_source in (None, "default", SOURCE_RULE):
