@@ -36,19 +36,23 @@ def add_run(
 ) -> int:
     """Store one run directly (no file), `days_ago` days before `now`."""
     started = now - timedelta(days=days_ago)
+    activity = Activity(
+        started_at=started,
+        sport="running",
+        sub_sport=sub_sport,
+        distance_m=distance_m,
+        duration_s=distance_m / 3,
+    )
+    return store_run(db, activity, f"sha-{started.isoformat()}-{distance_m}", surface, shoe_id)
+
+
+def store_run(db: Database, activity: Activity, sha: str, surface: str, shoe_id: int | None) -> int:
+    """Store an Activity as imported from a file `sha`, tagged by hand; return its id."""
     with db.conn:
-        source_id = store.add_source(
-            db, f"sha-{started.isoformat()}-{distance_m}", "x.fit", "fit", "activity", "imported"
-        )
+        source_id = store.add_source(db, sha, "x.fit", "fit", "activity", "imported")
         return store.add_activity(
             db,
-            Activity(
-                started_at=started,
-                sport="running",
-                sub_sport=sub_sport,
-                distance_m=distance_m,
-                duration_s=distance_m / 3,
-            ),
+            activity,
             source_id=source_id,
             session_index=0,
             fmt="fit",
@@ -121,29 +125,16 @@ def add_run_on(
     UTC when the run has no offset, as a GPX file with Z times)."""
     local = datetime.combine(day, at, tzinfo=timezone.utc)
     started = local - timedelta(seconds=utc_offset_s or 0)
-    with db.conn:
-        source_id = store.add_source(
-            db, f"sha-load-{next(_run_numbers)}", "x.fit", "fit", "activity", "imported"
-        )
-        return store.add_activity(
-            db,
-            Activity(
-                started_at=started,
-                sport="running",
-                sub_sport="generic",
-                distance_m=distance_m,
-                duration_s=distance_m / 1000 * pace_s_per_km,
-                ascent_m=ascent_m,
-                utc_offset_s=utc_offset_s,
-            ),
-            source_id=source_id,
-            session_index=0,
-            fmt="fit",
-            shoe_id=shoe_id,
-            shoe_source="manual" if shoe_id else None,
-            surface=surface,
-            surface_source="manual",
-        )
+    activity = Activity(
+        started_at=started,
+        sport="running",
+        sub_sport="generic",
+        distance_m=distance_m,
+        duration_s=distance_m / 1000 * pace_s_per_km,
+        ascent_m=ascent_m,
+        utc_offset_s=utc_offset_s,
+    )
+    return store_run(db, activity, f"sha-load-{next(_run_numbers)}", surface, shoe_id)
 
 
 def add_weeks(
