@@ -52,6 +52,19 @@ SHOES = (
 )
 GROUPS = (SampleGroup("watch", None), SampleGroup("long-runs", "Novablast"))
 
+# A week's runs from the watch: (day of the week, hour UTC, metres, sub-sport, name, file kind).
+EASY_LOOP = (1, 7, 8_000, "street", "Easy pavement loop", "gpx")
+EARLY_WEEK = (
+    EASY_LOOP,
+    (3, 18, 8_000, "track", "Track intervals", "fit"),
+    (5, 9, 12_000, "trail", "Forest trail", "fit.gz"),
+)
+RECENT_WEEK = (  # the last month: more pavement, no trail
+    EASY_LOOP,
+    (2, 7, 10_000, "street", "Lunch run", "gpx.gz"),
+    (3, 18, 8_000, "street", "Commute home", "fit"),
+)
+
 
 @dataclass(frozen=True)
 class SamplePlace:
@@ -96,38 +109,10 @@ def write_season(dest: Path, today: date) -> list[SampleGroup]:
     for week in range(WEEKS):
         start = first + timedelta(weeks=week)
         recent = week >= WEEKS - 4  # the last month: more pavement, no trail
-        seed += 1
-        _write(
-            dest / "watch",
-            _run(start + timedelta(days=1), 7, 8_000, "street", "Easy pavement loop", seed),
-            "gpx",
-        )
-        if recent:
+        for day, hour, distance_m, sub_sport, name, kind in RECENT_WEEK if recent else EARLY_WEEK:
             seed += 1
-            _write(
-                dest / "watch",
-                _run(start + timedelta(days=2), 7, 10_000, "street", "Lunch run", seed),
-                "gpx.gz",
-            )
-            seed += 1
-            _write(
-                dest / "watch",
-                _run(start + timedelta(days=3), 18, 8_000, "street", "Commute home", seed),
-                "fit",
-            )
-        else:
-            seed += 1
-            _write(
-                dest / "watch",
-                _run(start + timedelta(days=3), 18, 8_000, "track", "Track intervals", seed),
-                "fit",
-            )
-            seed += 1
-            _write(
-                dest / "watch",
-                _run(start + timedelta(days=5), 9, 12_000, "trail", "Forest trail", seed),
-                "fit.gz",
-            )
+            run = _run(start + timedelta(days=day), hour, distance_m, sub_sport, name, seed)
+            _write(dest / "watch", run, kind)
         seed += 1
         long_run = _run(start + timedelta(days=6), 8, 16_000, "generic", "Sunday long run", seed)
         _write(dest / "long-runs", long_run, "fit")
