@@ -13,6 +13,16 @@ class IngestError(Exception):
 
 
 @dataclass(frozen=True)
+class Lap:
+    """A lap as the device recorded it: when it began, its figures, and what it was for."""
+
+    start_s: float  # seconds after the activity's start
+    duration_s: float | None  # timer time (pauses left out)
+    distance_m: float | None
+    intensity: str | None = None  # FIT lap intensity: active, rest, warmup, cooldown; None: unknown
+
+
+@dataclass(frozen=True)
 class Activity:
     """One session read from a file: a run, or another sport that runwear will not count."""
 
@@ -27,6 +37,12 @@ class Activity:
     device: str | None = None
     utc_offset_s: int | None = None  # local time minus UTC, when the file says
     track: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # (lat, lon)
+    # Running cadence in steps per minute (both feet), from the device; None: not recorded.
+    cadence_spm: float | None = None
+    laps: tuple[Lap, ...] = field(default=(), repr=False)
+    # (seconds since the start, metres so far), about one pair every few seconds: the speed
+    # profile that warm-up and cool-down checks read. Empty when the file has no times.
+    timeline: tuple[tuple[float, float], ...] = field(default=(), repr=False)
 
     @property
     def is_run(self) -> bool:
@@ -78,6 +94,7 @@ class ExportFacts:
     moving_s: float | None = None
     ascent_m: float | None = None
     manual: bool = False  # entered by hand on the platform: there never was a file
+    utc_offset_s: int | None = None  # local time minus UTC, when the export says
 
     @property
     def is_run(self) -> bool:
@@ -97,6 +114,7 @@ class ExportFacts:
             moving_s=self.moving_s,
             ascent_m=self.ascent_m,
             name=self.name,
+            utc_offset_s=self.utc_offset_s,
         )
 
     def apply(self, activity: Activity) -> Activity:
