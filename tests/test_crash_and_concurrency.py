@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -193,3 +193,70 @@ def test_two_writers_and_a_reader_at_once(tmp_path):
     state = snapshot(db)
     assert len(state["runs"]) == 48
     assert len({r[0] for r in state["runs"]}) == 48
+
+
+def _folder_of_runs(folder: Path, n: int, first_day: datetime) -> Path:
+    """N plain GPX files of half-hour runs at one point a second (each takes a while to read)."""
+    from runwear.samples.gpx_writer import gpx_bytes
+
+    folder.mkdir(parents=True)
+    for i, entry in enumerate(entries(n, first_day=first_day)):
+        (folder / f"{i:03d}.gpx").write_bytes(gpx_bytes([entry.run]))
+    return folder
+
+
+def test_writers_wait_their_turn_during_a_long_import(tmp_path):
+    """A long --jobs 1 import holds the write lock only per batch: a second import, `shoe add`,
+    `tag --last` and a `check` loop started during it all succeed and nothing is lost."""
+    db = tmp_path / "shared.db"
+    long_folder = _folder_of_runs(tmp_path / "long", 150, datetime(2024, 1, 1, 6, 0, tzinfo=UTC))
+    other = _folder_of_runs(tmp_path / "other", 30, datetime(2025, 6, 1, 6, 0, tzinfo=UTC))
+    first = subprocess.Popen(
+        runwear("--db", str(db), "import", "--quiet", "--jobs", "1", str(long_folder)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while stored_runs(db) < 5 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first.poll() is None, "the long import finished before the others started"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            runwear("--db", str(db), *args), capture_output=True, text=True, timeout=300
+        )
+
+    second = subprocess.Popen(
+        runwear("--db", str(db), "import", "--quiet", "--jobs", "1", str(other)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    done = [
+        run("shoe", "add", "Spare", "--limit", "600km"),
+        run("tag", "--last", "--shoe", "Spare"),
+    ]
+    checks = []
+    while first.poll() is None or second.poll() is None:
+        checks.append(run("check", "--json"))
+    assert checks, "no check ran during the imports"
+    outputs = [p.communicate(timeout=60) for p in (first, second)]
+    for process, (out, err) in zip((first, second), outputs, strict=True):
+        assert process.returncode == 0, out + err
+    for result in [*done, *checks]:
+        assert result.returncode in (0, 1), result.stdout + result.stderr
+        assert "locked" not in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    state = snapshot(db)
+    assert len(state["runs"]) == 180
+    conn = sqlite3.connect(db)
+    try:
+        mileage = dict(conn.execute("select name, run_distance_m from shoe_mileage"))
+        tagged = conn.execute(
+            "select coalesce(sum(distance_m), 0) from activities a join shoes s "
+            "on s.id = a.shoe_id where s.name = 'Spare'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert mileage["Spare"] == pytest.approx(tagged) and tagged > 0

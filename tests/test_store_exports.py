@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from runwear.ingest.model import ExportShoe
 from runwear.store import activities as store
 from runwear.store import memory_db, open_db
+from runwear.store.database import write_transaction
 from runwear.store.migrations import migrations
 from runwear.store.shoes import add_shoe, ensure_export_shoe
 
@@ -111,14 +112,14 @@ def test_adopt_export_rules(shoe_source, surface_source, expected):
     assert (split["surface"], split["distance_m"]) == (expected[2], 8_000)
 
 
-def test_batches_keep_whole_files_and_roll_back_the_open_one(tmp_path):
+def test_a_write_transaction_rolls_back_whole(tmp_path):
     path = tmp_path / "runwear.db"
     db = open_db(path)
-    with pytest.raises(RuntimeError), store.Batches(db, max_files=2, max_s=60) as batch:
-        for i in range(3):
-            store.add_source(db, f"sha{i}", f"{i}.fit", "fit", "activity", "imported")
-            batch.file_done()
+    with write_transaction(db):
+        store.add_source(db, "sha0", "0.fit", "fit", "activity", "imported")
+    with pytest.raises(RuntimeError), write_transaction(db):
+        store.add_source(db, "sha1", "1.fit", "fit", "activity", "imported")
         raise RuntimeError("killed")
     db.close()
     with sqlite3.connect(path) as conn:
-        assert [r[0] for r in conn.execute("select path from sources")] == ["0.fit", "1.fit"]
+        assert [r[0] for r in conn.execute("select path from sources")] == ["0.fit"]

@@ -3,12 +3,14 @@
 For each item, in order: this process reads the file and hashes it (cheap), and sends only
 bytes it has never stored to a worker to parse (the expensive part). Results are written in
 the items' order, whatever order the workers finish in, so an import gives the same database
-with any number of workers. At most `2 x jobs` files are out with the workers at a time, so
-memory stays flat however large the import.
+with any number of workers. Items ready to be written are written in batches (every
+`batch_files` items or `batch_s` seconds), each in one short transaction. At most `2 x jobs`
+files are out with the workers at a time, so memory stays flat however large the import.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +26,7 @@ from runwear.importing.writer import Writer
 from runwear.ingest.files import sha256_hex
 from runwear.ingest.model import IngestError, ParsedFile
 from runwear.store import activities as store
+from runwear.store.database import write_transaction
 
 MAX_WAITING = 64  # items read ahead of the one being written, at most
 
@@ -60,37 +63,73 @@ class Engine:
         self._failed: dict[str, str] = {}  # hash -> why the first file with it was refused
 
     def run(self, items: Iterable[Item], total: int) -> Iterator[FileResult]:
-        """Import `items` in order, yielding each one's result as it is written."""
-        done = runs = 0
-        distance_m = 0.0
+        """Import `items` in order, yielding each one's result once its batch is committed.
+
+        Reading, hashing, parsing and waiting for workers happen outside any transaction:
+        the write lock is taken only to write a batch of items that are ready, so another
+        import, `shoe add` or `tag` waits for one batch at most, never for a parse.
+        """
+        self._done = self._runs = 0
+        self._distance_m = 0.0
+        self._total = total
         jobs = max(1, self.options.jobs)
         waiting: deque[_Pending] = deque()
+        ready: list[_Pending] = []  # parsed (or refused), in order, not yet written
+        first_ready_at = 0.0
         try:
-            with store.Batches(self.db, self.options.batch_files, self.options.batch_s) as batch:
-
-                def finish() -> FileResult:
-                    nonlocal done, runs, distance_m
-                    result = self._write(waiting.popleft())
-                    batch.file_done()
-                    done += 1
-                    runs += result.runs
-                    distance_m += result.distance_m
-                    if self.on_progress is not None:
-                        self.on_progress(Progress(done, total, runs, distance_m))
-                    return result
-
-                for item in items:
-                    waiting.append(self._prepare(item, jobs))
-                    while waiting and (
-                        _ready(waiting[0]) or self._out >= 2 * jobs or len(waiting) >= MAX_WAITING
-                    ):
-                        yield finish()
-                while waiting:
-                    yield finish()
+            for item in items:
+                waiting.append(self._prepare(item, jobs))
+                while waiting and (
+                    _ready(waiting[0]) or self._out >= 2 * jobs or len(waiting) >= MAX_WAITING
+                ):
+                    if not ready:
+                        first_ready_at = time.monotonic()
+                    ready.append(self._settle_head(waiting))
+                    if self._batch_full(ready, first_ready_at):
+                        yield from self._write_batch(ready)
+            while waiting:
+                if not ready:
+                    first_ready_at = time.monotonic()
+                ready.append(self._settle_head(waiting))
+                if self._batch_full(ready, first_ready_at):
+                    yield from self._write_batch(ready)
+            yield from self._write_batch(ready)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
+
+    def _batch_full(self, ready: list[_Pending], first_ready_at: float) -> bool:
+        """Whether the ready items make a batch: batch_files of them, or batch_s waited."""
+        return (
+            len(ready) >= self.options.batch_files
+            or time.monotonic() - first_ready_at >= self.options.batch_s
+        )
+
+    def _settle_head(self, waiting: deque[_Pending]) -> _Pending:
+        """The first item in line, its parse waited for (outside any transaction)."""
+        pending = waiting.popleft()
+        if pending.future is not None:
+            _settle(pending, pending.future.result())
+            pending.future = None
+            self._out -= 1
+        return pending
+
+    def _write_batch(self, ready: list[_Pending]) -> Iterator[FileResult]:
+        """Write the ready items in one transaction (the write lock held only for this), then
+        report them: a batch is stored whole or, killed halfway, not at all."""
+        if not ready:
+            return
+        with write_transaction(self.db):
+            results = [self._write(pending) for pending in ready]
+        ready.clear()
+        for result in results:
+            self._done += 1
+            self._runs += result.runs
+            self._distance_m += result.distance_m
+            if self.on_progress is not None:
+                self.on_progress(Progress(self._done, self._total, self._runs, self._distance_m))
+            yield result
 
     def _prepare(self, item: Item, jobs: int) -> _Pending:
         """Read and hash the item's file; start parsing it unless its bytes are known."""
@@ -120,11 +159,7 @@ class Engine:
         return pending
 
     def _write(self, pending: _Pending) -> FileResult:
-        """Wait for the item's parse if needed, then store it."""
-        if pending.future is not None:
-            _settle(pending, pending.future.result())
-            pending.future = None
-            self._out -= 1
+        """Store one parsed item (inside the batch's transaction)."""
         sha = pending.sha
         error = pending.error
         if sha is not None and pending.parsed is None and error is None:

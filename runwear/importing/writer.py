@@ -3,7 +3,7 @@
 Shoe: `--shoe` (manual) > the export's shoe > the first matching rule with a shoe > the
 default shoe (not for export runs). Surfaces: see `runwear.store.surfaces`.
 
-Every write happens in the caller's transaction (`store.activities.Batches`), one whole item
+Every write happens in the caller's transaction (the engine's batch), one whole item
 between two commits.
 """
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
-from types import TracebackType
 from typing import Any
 
 from sqlite_utils import Database
@@ -188,55 +186,6 @@ def adopt_export(
     if surface_source in FOLLOWS_SHOE:
         resplit(db, [activity_id], surfacer)
     return True
-
-
-class Batches:
-    """Import writes grouped into transactions of at most `max_files` files or `max_s` seconds.
-
-    Each file's writes go in between two `file_done` calls, so a transaction always holds
-    whole files: an import killed halfway leaves every file stored completely or not at all.
-    Leaving the block commits; an exception (or Ctrl-C) rolls back the open batch only.
-    """
-
-    def __init__(self, db: Database, max_files: int = 50, max_s: float = 1.0) -> None:
-        self.db = db
-        self.max_files = max_files
-        self.max_s = max_s
-        self._files = 0
-        self._started = 0.0
-
-    def __enter__(self) -> Batches:
-        self._begin()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if not self.db.conn.in_transaction:
-            return
-        if kind is None:
-            self.db.conn.commit()
-        else:
-            self.db.conn.rollback()
-
-    def file_done(self) -> None:
-        """One more whole file written; commit when the batch is full or old enough."""
-        self._files += 1
-        if self._files >= self.max_files or time.monotonic() - self._started >= self.max_s:
-            self.db.conn.commit()
-            self._begin()
-
-    def _begin(self) -> None:
-        if self.db.conn.in_transaction:
-            self.db.conn.commit()
-        # IMMEDIATE takes the write lock now, waiting (busy timeout) for another writer, so a
-        # second import never fails upgrading a read snapshot that the first one changed.
-        self.db.conn.execute("begin immediate")
-        self._files = 0
-        self._started = time.monotonic()
 
 
 def set_shoe(db: Database, activity_ids: Sequence[int], shoe_id: int | None) -> None:
