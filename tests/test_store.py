@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlite_utils import Database
 
+from runwear.cli import cli
 from runwear.store import StoreError, known_migrations, memory_db, open_db
 from runwear.store.database import explain_db_error
 from runwear.store.shoes import add_shoe
@@ -104,6 +107,35 @@ def test_newer_database_is_refused_untouched(tmp_path):
     with pytest.raises(StoreError, match="written by a newer runwear"):
         open_db(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_another_applications_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "photos.db"
+    raw = sqlite3.connect(path)
+    raw.execute("create table albums (id integer primary key, title text)")
+    raw.execute("insert into albums (title) values ('Holidays')")
+    raw.commit()
+    raw.close()
+    before = path.read_bytes()
+    with pytest.raises(
+        StoreError,
+        match=r"photos\.db is a SQLite database of another application "
+        r"\(tables albums\), not runwear's; it was left untouched",
+    ):
+        open_db(path)
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+    result = CliRunner().invoke(cli, ["--db", str(path), "shoes"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+    assert path.read_bytes() == before
+
+
+def test_an_empty_file_becomes_a_runwear_database(tmp_path):
+    path = tmp_path / "new.db"
+    path.write_bytes(b"")
+    db = open_db(path)
+    assert "shoes" in db.table_names()
 
 
 def test_folder_and_non_database_files_are_refused(tmp_path):

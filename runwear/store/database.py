@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from runwear.store.migrations import migrations
 
 BUSY_TIMEOUT_S = 30.0
+MIGRATIONS_TABLE = "_sqlite_migrations"  # where sqlite-utils records applied migrations
 
 
 class StoreError(Exception):
@@ -32,6 +33,7 @@ def open_db(path: Path) -> Database:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
         db = Database(conn)
         db.execute("pragma foreign_keys = on")
+        _refuse_foreign(db, path)
         _refuse_newer(db, path)
         if db.journal_mode != "wal":
             db.enable_wal()
@@ -68,6 +70,23 @@ def memory_db() -> Database:
     db.execute("pragma foreign_keys = on")
     migrations.apply(db)
     return db
+
+
+def _refuse_foreign(db: Database, path: Path) -> None:
+    """Stop before touching a SQLite file of another application: tables, none of runwear's.
+
+    An empty file, or a new one, becomes a runwear database; nothing is written before this.
+    """
+    tables = {
+        row[0]
+        for row in db.execute("select name from sqlite_master where type in ('table', 'view')")
+    }
+    if tables and MIGRATIONS_TABLE not in tables:
+        shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+        raise StoreError(
+            f"{path} is a SQLite database of another application (tables {shown}), not "
+            "runwear's; it was left untouched. Pass another path with --db"
+        )
 
 
 def _refuse_newer(db: Database, path: Path) -> None:
