@@ -25,6 +25,7 @@ from click.testing import CliRunner
 
 from runwear.cli import cli
 from runwear.ingest import gpx as gpx_module
+from runwear.ingest import gpx_read as gpx_read_module
 from runwear.samples.fit_writer import (
     fit_activity_bytes,
     fit_crc,
@@ -333,8 +334,10 @@ def test_billion_laughs_is_refused_before_any_parser_runs(
     def no_parser(*args: object, **kwargs: object) -> None:
         raise AssertionError("an XML parser was given the billion-laughs file")
 
-    monkeypatch.setattr(gpx_module.gpxpy, "parse", no_parser)
+    monkeypatch.setattr(gpx_read_module, "read_gpx", no_parser)
+    monkeypatch.setattr(gpx_module, "read_gpx", no_parser)
     monkeypatch.setattr(ET, "fromstring", no_parser)
+    monkeypatch.setattr(ET, "XMLPullParser", no_parser)
     folder = tmp_path / "in"
     write_good(folder, "fit")
     bad = folder / name

@@ -384,7 +384,10 @@ def test_only_null_island():
         (b"<?xml version='1.0'?><gpx version='1.1'><trk>", "not valid GPX XML"),
         (b"<?xml version='1.0'?><TrainingCenterDatabase/>", "TCX"),
         (b"<?xml version='1.0'?><kml/>", "root element is <kml>"),
-        (b"<gpx version='1.1'><trk><trkseg><trkpt lat='x' lon='1'/></trkseg></trk></gpx>", "float"),
+        (
+            b"<gpx version='1.1'><trk><trkseg><trkpt lat='x' lon='1'/></trkseg></trk></gpx>",
+            "no usable position",
+        ),
         (b"<gpx version='1.1'>\n&undefined;</gpx>", "GPX XML (line 2"),
     ],
 )

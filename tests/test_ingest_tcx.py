@@ -174,3 +174,40 @@ def test_tcx_names_and_gzip_are_recognised(tmp_path: Path):
         assert source.gzipped == name.endswith(".gz")
     data = gzip.decompress(gzip.compress(tcx_bytes([RUN])))
     assert parse_source(data, "tcx").activities[0].distance_m == pytest.approx(8_000.0)
+
+
+def test_laps_covering_less_than_the_trackpoints_give_way_to_them():
+    """A Movescount TCX: the lap says 1,999 m, the trackpoints go on to the run's 8,000 m."""
+    data = tcx_bytes([RUN]).decode()
+    data = data.replace(
+        "<DistanceMeters>8000.00</DistanceMeters>\n",
+        "<DistanceMeters>1999.00</DistanceMeters>\n",
+        1,
+    )
+    assert "<DistanceMeters>1999.00</DistanceMeters>" in data
+    activity = only(data.encode())
+    assert activity.distance_m == pytest.approx(8_000.0, rel=0.001)
+
+
+def test_laps_that_agree_with_the_trackpoints_are_kept():
+    data = tcx_bytes([RUN]).decode()
+    data = data.replace(
+        "<DistanceMeters>8000.00</DistanceMeters>\n",
+        "<DistanceMeters>7950.00</DistanceMeters>\n",
+        1,
+    )
+    assert only(data.encode()).distance_m == 7_950.0
+
+
+def test_polar_utc_offset_in_the_id_is_kept():
+    data = tcx_bytes([RUN]).decode()
+    data = data.replace("<Id>2024-05-01T06:30:00Z</Id>", "<Id>2024-05-01T08:30:00+02:00</Id>")
+    activity = only(data.encode())
+    assert activity.started_at == START
+    assert activity.utc_offset_s == 7_200
+
+
+def test_timeline_from_trackpoint_distances():
+    activity = only(tcx_bytes([RUN]))
+    assert activity.timeline[0] == (0.0, 0.0)
+    assert activity.timeline[-1][1] == pytest.approx(8_000.0, rel=0.01)

@@ -37,14 +37,21 @@ def test_exit_code_and_no_traceback(imported):
     result, _, _, _ = imported
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert result.output.splitlines()[-1].startswith("Imported 8 runs")
+    assert result.output.splitlines()[-1].startswith("Imported 6 runs")
+    assert "3 too short" in result.output.splitlines()[-1]
 
 
 def test_single_runs_have_the_device_distance(imported):
     _, _, _, metres = imported
-    assert metres["2017-06-11T14:34:09Z"] == pytest.approx(157.56)  # fenix 5
     assert metres["2013-02-06T12:11:14Z"] == pytest.approx(4835.38)  # Forerunner 110
     assert metres["2015-08-15T14:45:08Z"] == pytest.approx(9008.22)  # fenix 2 run
+
+
+def test_runs_under_200_m_are_too_short_to_store(imported):
+    _, lines, _, metres = imported
+    assert "2017-06-11T14:34:09Z" not in metres  # fenix 5, 157.56 m
+    assert lines["garmin-fenix-5-run.fit"] == ("too short to count as a run (158 m; under 200 m)")
+    assert lines["Activity.fit"].startswith("too short to count as a run (6 m")
 
 
 def metres_on(metres, day):

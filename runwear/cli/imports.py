@@ -165,10 +165,11 @@ def _summary_line(summary: ImportSummary, unit: str) -> str:
     if summary.entries:
         source += f" and {_count(summary.entries, 'manual entry', 'manual entries')}"
     shoes = f"{_count(summary.shoes_created, 'shoe')} created; " if summary.shoes_created else ""
+    too_short = f"{summary.too_short} too short, " if summary.too_short else ""
     return (
         f"Imported {runs} ({format_distance(summary.distance_m, unit)}) from {source}; {shoes}"
         f"{_count(summary.duplicates, 'duplicate')}, {_count(summary.not_runs, 'not run')}, "
-        f"{_count(summary.errors, 'error')}."
+        f"{too_short}{_count(summary.errors, 'error')}."
     )
 
 

@@ -28,6 +28,7 @@ class FileResult:
     runs: int = 0
     distance_m: float = 0.0
     entry: bool = False  # an export entry without a file (entered by hand on the platform)
+    short: int = 0  # runs under min_run_m left out
     routine: bool = False  # one of many alike in a big import: seen before, an export's non-run
 
 
@@ -43,6 +44,7 @@ class ImportSummary:
     files: int = 0
     entries: int = 0  # manual entries: export runs that never had a file
     shoes_created: int = 0
+    too_short: int = 0  # runs under min_run_m, not stored
     problems: list[FileResult] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
@@ -55,6 +57,7 @@ class ImportSummary:
             self.files += 1
         self.runs += result.runs
         self.distance_m += result.distance_m
+        self.too_short += result.short
         if result.status == DUPLICATE:
             self.duplicates += 1
         elif result.status == NOT_RUN:

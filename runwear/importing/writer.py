@@ -9,6 +9,7 @@ between two commits.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +25,11 @@ from runwear.importing.results import (
     FileResult,
     Tagging,
 )
+from runwear.ingest.climb import plausible_ascent_m
 from runwear.ingest.model import Activity, ExportFacts, ParsedFile
 from runwear.ingest.sanity import implausible
 from runwear.store import activities as store
+from runwear.store.settings import load_settings
 from runwear.store.shoes import default_shoe
 from runwear.store.surfaces import Surfacer
 from runwear.surfacing.rules import NO_CHOICE, RuleChoice
@@ -43,6 +46,7 @@ class Writer:
         self.db = db
         self.tagging = tagging
         self.shoe_ids = shoe_ids  # ExportShoe.external_id -> shoes.id
+        self.min_run_m = load_settings(db).min_run_m  # shorter runs are not stored
         self._surfacer: Surfacer | None = None
 
     @property
@@ -99,12 +103,13 @@ class Writer:
             sports = sorted({f.label if f else a.sport for _, _, a, f in sessions}) or [
                 "no sessions"
             ]
-            why = f"not a run ({', '.join(sports)})"
+            why = f"not a run ({'; '.join([', '.join(sports), *parsed.notes])})"
             store.add_source(self.db, sha, path, fmt, parsed.file_type, NOT_RUN, why)
             return FileResult(path, NOT_RUN, why, routine=bool(item.export))
 
         rejected: list[str] = []
         twins: list[str] = []
+        short: list[str] = []
         added = 0
         distance_m = 0.0
         source_id = store.add_source(self.db, sha, path, fmt, parsed.file_type, IMPORTED)
@@ -113,6 +118,10 @@ class Writer:
             if reason:
                 rejected.append(reason)
                 continue
+            if activity.distance_m < self.min_run_m:
+                short.append(f"{activity.distance_m:.0f} m")
+                continue
+            activity = _with_plausible_climb(activity)
             twin = self._twin(activity, facts)
             if twin:
                 twins.append(twin)
@@ -139,6 +148,13 @@ class Writer:
         if rejected and not added:
             # Nothing usable: forget the file so a fixed version can be imported later.
             self.db.execute("delete from sources where id = ?", [source_id])
+        elif short and not added and not twins:
+            why = f"too short to count as a run ({', '.join(short)}; under {self.min_run_m:g} m)"
+            self.db.execute(
+                "update sources set outcome = ?, note = ? where id = ?",
+                [NOT_RUN, why, source_id],
+            )
+            return FileResult(path, NOT_RUN, why, short=len(short))
         elif not added:  # every run is stored already, from another file
             self.db.execute(
                 "update sources set outcome = ?, note = ? where id = ?",
@@ -153,8 +169,10 @@ class Writer:
                 distance_m,
             )
         if not added:
-            return FileResult(path, DUPLICATE, "; ".join(twins))
-        return FileResult(path, IMPORTED, "", added, distance_m)
+            return FileResult(path, DUPLICATE, "; ".join(twins), short=len(short))
+        return FileResult(
+            path, IMPORTED, "; ".join(parsed.notes), added, distance_m, short=len(short)
+        )
 
     def _seen(self, item: Item, seen: dict[str, Any]) -> FileResult:
         """A file whose bytes are stored already: say so, and apply the export's shoe."""
@@ -212,6 +230,8 @@ class Writer:
                 name, NOT_RUN, f"not a run ({facts.label})", entry=entry, routine=True
             )
         activity = facts.activity()
+        if activity is not None:
+            activity = _with_plausible_climb(activity)
         platform = PLATFORMS[item.export]
         reason = "no start date" if activity is None else implausible(activity)
         if activity is None or reason:
@@ -317,3 +337,9 @@ class Writer:
             rule_surface=choice.surface,
             hinted=hinted,
         )
+
+
+def _with_plausible_climb(activity: Activity) -> Activity:
+    """The activity with a climb no run has (inf, over 100 m per km) made unknown."""
+    ascent = plausible_ascent_m(activity.ascent_m, activity.distance_m)
+    return activity if ascent == activity.ascent_m else replace(activity, ascent_m=ascent)

@@ -1,55 +1,71 @@
-"""Read GPX files: one Activity per recorded track, measured the way the sample generator measures.
+"""Read GPX files: one Activity per outing, measured the way the sample generator measures.
 
 Decisions (each a module constant below):
 
-- Sport comes from `<trk><type>` (`sport_for_gpx_type`). A track without a type counts as
-  running: the running apps that omit it (and old Strava exports) are the usual source.
+- Parsing streams the XML (`runwear.ingest.gpx_read`, ElementTree): a point without a
+  position (an eTrex logs its first point before the fix) is skipped, not a reason to refuse
+  the file. gpxpy reads the same points (a differential test keeps the two in step).
+- Sport comes from `<trk><type>` (`sport_for_gpx_type`). A track without a type is judged by
+  its movement: a median moving speed over MAX_RUN_MEDIAN_MPS (23 km/h) is a ride or a vehicle,
+  and a name or description saying Ride, Cycling or Bike is a ride; otherwise it is a run
+  (the running apps that omit the type, and old Strava exports, are the usual source).
+- Tracks that follow each other within OUTING_GAP_S are one outing, one Activity (a handheld's
+  "ACTIVE LOG" splits a walk at every power cycle); tracks further apart stay separate. The
+  gap between two tracks or segments adds no distance.
 - Distance is the sum of great-circle steps (`runwear.geo.haversine_m`) between kept points.
   A step faster than the sport's limit (12 m/s on foot) is a GPS jump: it is left out, and the
   next point is judged against the last good point. Five consistent points in a row after a
-  jump (the watch really is somewhere else) become the new reference. Points at (0, 0) or out
-  of range are dropped. The gap between two segments of a track adds no distance.
-- Moving time sums the steps faster than 0.5 m/s and at most 60 s long.
-- Ascent ignores reversals smaller than 3 m (a hysteresis, or zig-zag, filter): GPS
-  elevation noise on flat ground adds nothing, while each real climb counts from its low
-  point to its high point.
-- Safety: the prolog is checked before gpxpy sees the text. A DOCTYPE with an internal subset
-  (where entities are declared) or an external DTD is refused, so no entity can be expanded
-  or fetched, whichever XML parser gpxpy picks (the standard library's expat, or lxml when
-  installed). Namespace declarations that would make gpxpy's own regular expressions or
-  ElementTree's namespace registry take quadratic time are refused too.
+  jump (the watch really is somewhere else) become the new reference. When what was left
+  out that way passes LEFT_OUT_NOTE_M (a vehicle, or a watch left running), a note says how
+  much. Points at (0, 0) or out of range are dropped.
+- Times: a point dated more than MAX_RUN_DURATION_S from the track's median time (2099 or
+  1970 inside a 2024 run) is dropped; points out of time order are put in order, so moving
+  time never exceeds elapsed time. Moving time sums the steps faster than 0.5 m/s and at
+  most 60 s long. Tracks whose times are invented (every point at one time, or a start at
+  midnight on 1 January with even steps, as route planners write) are planned routes.
+- Ascent ignores reversals smaller than 3 m (`runwear.ingest.climb`); a climb that is not
+  plausible (elevations off the planet's range, over 100 m per km) is unknown.
+- Apple Health's workout routes carry no sport: alone they are not runs (the Apple Health
+  export names the workout each belongs to).
+- Safety: the prolog is checked before any parser sees the text. A DOCTYPE with an internal
+  subset (where entities are declared) or an external DTD is refused, so no entity can be
+  expanded or fetched. Floods of namespace declarations are refused too.
 """
 
 from __future__ import annotations
 
 import codecs
-import math
 import re
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import pairwise
 
-import gpxpy
-import gpxpy.gpx
-
 from runwear.geo import haversine_m
+from runwear.ingest.climb import ascent_m, plausible_ascent_m
+from runwear.ingest.gpx_read import GpxDoc, GpxPoint, GpxTrack, read_gpx
 from runwear.ingest.model import Activity, IngestError, ParsedFile
+from runwear.ingest.sanity import MAX_RUN_DURATION_S
 from runwear.ingest.xmlsafe import check_prolog
 
 MAX_FOOT_SPEED_MPS = 12.0  # faster than any runner: a GPS jump
 MAX_OTHER_SPEED_MPS = 40.0  # for rides, skiing and unknown sports
 FOOT_SPORTS = frozenset({"running", "walking", "hiking", "swimming"})
+MAX_RUN_MEDIAN_MPS = 6.5  # an untyped track moving faster than this (23 km/h) is not a run
 MIN_STEP_S = 1.0  # many files keep whole seconds: judge shorter steps as 1 s long
 REANCHOR_POINTS = 5  # consistent points after a jump that make a new reference
+LEFT_OUT_NOTE_M = 500.0  # jumps adding up to more than this get a line
 MOVING_MIN_SPEED_MPS = 0.5
 MOVING_MAX_GAP_S = 60.0
-ASCENT_THRESHOLD_M = 3.0
+OUTING_GAP_S = 3600.0  # tracks closer than this in time are one outing
 TRACK_STEP_S = 5.0  # at most one kept track point per 5 s ...
 TRACK_STEP_M = 10.0  # ... or per 10 m when the points carry no time
 MAX_NAMESPACE_PREFIXES = 64
 NULL_ISLAND_DEG = 1e-6
+YEAR_S = 365 * 86400
 
 _RETRY = "Export the activity again"
+_RIDE_WORDS = re.compile(r"\b(ride|riding|cycling|cycle|bike|biking|e-?bike)\b", re.IGNORECASE)
 
 # `<trk><type>` values, normalized by `_type_key`, and the (sport, sub_sport) they mean, in FIT
 # names. Garmin Connect writes its activity type keys (running, trail_running,
@@ -110,7 +126,6 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _DECLARED_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
-_PARSER_POSITION = re.compile(r"^(.*?)[:,] line (\d+), column \d+")
 
 
 def sport_for_gpx_type(type_text: str | None) -> tuple[str, str | None]:
@@ -124,15 +139,14 @@ def sport_for_gpx_type(type_text: str | None) -> tuple[str, str | None]:
 
 
 def parse_gpx(data: bytes) -> ParsedFile:
-    """Read a GPX file's bytes into one Activity per recorded track, or raise IngestError."""
+    """Read a GPX file's bytes into one Activity per outing, or raise IngestError."""
     text = _decode(data)
     _check_root(check_prolog(text, "GPX"))
     _check_namespaces(text)
-    try:
-        gpx = gpxpy.parse(text)
-    except Exception as exc:  # the parser boundary: gpxpy, expat or lxml may raise anything
-        raise IngestError(_describe_parser_error(exc)) from exc
-    return ParsedFile(format="gpx", activities=_activities(gpx), file_type="activity")
+    doc = read_gpx(text)
+    notes: list[str] = []
+    activities = _activities(doc, notes)
+    return ParsedFile(format="gpx", activities=activities, file_type="activity", notes=tuple(notes))
 
 
 # -- bytes to checked text -------------------------------------------------------------------
@@ -241,20 +255,6 @@ def _check_namespaces(text: str) -> None:
         )
 
 
-def _describe_parser_error(exc: Exception) -> str:
-    """One line for an exception from gpxpy or the XML parser below it."""
-    original = exc.__cause__  # gpxpy keeps the expat or lxml error there
-    if isinstance(exc, gpxpy.gpx.GPXXMLSyntaxException) and original is not None:
-        detail = _short(str(original))
-        match = _PARSER_POSITION.search(detail)
-        if match:
-            detail = f"line {match.group(2)}: {match.group(1)}"
-        return f"not valid GPX XML ({detail}). {_RETRY}"
-    if isinstance(exc, gpxpy.gpx.GPXException):
-        return f"not valid GPX ({_short(str(exc))}). {_RETRY}"
-    return f"not valid GPX ({type(exc).__name__}: {_short(str(exc))}). {_RETRY}"
-
-
 def _short(message: str, limit: int = 160) -> str:
     """A message cut to one line of at most `limit` characters."""
     line = " ".join(message.split())
@@ -272,53 +272,43 @@ class _Kept:
     lon: float
     ele: float | None
     t_s: float | None
+    offset_s: int | None
     distance_m: float
 
 
 class _Meter:
-    """One pass over a track's points: distance without GPS jumps, moving time, kept points."""
+    """One pass over an outing's points: distance without GPS jumps, moving time, kept points."""
 
     def __init__(self, max_speed_mps: float) -> None:
         self.max_speed_mps = max_speed_mps
         self.points = 0  # usable points
-        self.timed = 0  # usable points with a time
         self.distance_m = 0.0
         self.moving_s = 0.0
-        self.first_s: float | None = None
-        self.last_s: float | None = None
-        self.first_time: datetime | None = None  # the earliest time, as the file wrote it
+        self.left_out_m = 0.0  # jumps of the reference left out (a vehicle, a glitch)
         self.kept: list[_Kept] = []
         self._segment_start = 0
         self._anchor: _Kept | None = None  # the last good point of the segment
         self._streak: list[_Kept] = []  # points refused since, each believable from the last
 
-    def measure(self, track: gpxpy.gpx.GPXTrack) -> _Meter:
-        """Walk every segment of `track`; the gap between segments adds nothing."""
-        for segment in track.segments:
+    def measure(self, segments: list[list[GpxPoint]]) -> _Meter:
+        """Walk every segment; the gap between segments adds nothing."""
+        for segment in segments:
             self._segment_start = len(self.kept)
             self._anchor = None
             self._streak = []
-            for point in segment.points:
+            for point in segment:
                 self._add(point)
         return self
 
-    def _add(self, point: gpxpy.gpx.GPXTrackPoint) -> None:
-        lat, lon = point.latitude, point.longitude
-        if not _usable(lat, lon):
-            return
+    @property
+    def timed(self) -> list[_Kept]:
+        """The kept points with a time."""
+        return [k for k in self.kept if k.t_s is not None]
+
+    def _add(self, point: GpxPoint) -> None:
+        assert point.lat is not None and point.lon is not None
         self.points += 1
-        t_s = None
-        if point.time is not None:
-            t_s = _epoch_s(point.time)
-            self.timed += 1
-            if self.first_s is None or t_s < self.first_s:
-                self.first_s, self.first_time = t_s, point.time
-            if self.last_s is None or t_s > self.last_s:
-                self.last_s = t_s
-        ele = point.elevation
-        if ele is not None and not math.isfinite(ele):
-            ele = None
-        here = _Kept(lat, lon, ele, t_s, self.distance_m)
+        here = _Kept(point.lat, point.lon, point.ele, point.t_s, point.offset_s, self.distance_m)
         if self._anchor is None:
             self._keep(here)
             return
@@ -346,8 +336,12 @@ class _Meter:
         streak.append(here)
         if len(streak) < REANCHOR_POINTS:
             return
+        anchor = self._anchor
+        assert anchor is not None
         if len(self.kept) - self._segment_start == 1:
             self.kept.pop()  # the segment began on the jump: drop its lone first point
+        else:
+            self.left_out_m += haversine_m(anchor.lat, anchor.lon, streak[0].lat, streak[0].lon)
         for previous, point in pairwise(streak):
             self.moving_s += _moving_s(
                 point.distance_m - previous.distance_m, _gap_s(previous, point)
@@ -380,68 +374,222 @@ def _gap_s(start: _Kept, end: _Kept) -> float | None:
     return end.t_s - start.t_s
 
 
-def _activities(gpx: gpxpy.gpx.GPX) -> tuple[Activity, ...]:
-    """One Activity per track with points; IngestError when no track makes one."""
-    measured = []
-    for track in gpx.tracks:
-        sport, sub_sport = sport_for_gpx_type(track.type)
-        limit = MAX_FOOT_SPEED_MPS if sport in FOOT_SPORTS else MAX_OTHER_SPEED_MPS
-        meter = _Meter(limit).measure(track)
-        if meter.points:
-            measured.append((track, sport, sub_sport, meter))
-    if not measured:
-        if any(seg.points for track in gpx.tracks for seg in track.segments):
-            raise IngestError(
-                f"the track has no usable position (all at 0,0 or out of range). {_RETRY}"
-            )
-        if gpx.routes or gpx.waypoints:
-            raise IngestError(
-                "the file holds no track (only routes or waypoints): a planned route, not a "
-                "recorded run. Export the recorded activity instead"
-            )
-        raise IngestError(
-            "the file holds no track points (an indoor run without GPS?). "
-            "Import the activity's FIT file instead"
-        )
+@dataclass
+class _Outing:
+    """Tracks that make one activity: their segments of usable points, in time order."""
 
-    any_timed = any(m.timed for _, _, _, m in measured)
-    # The file's own time (<metadata><time>) stands in only when no point has a time.
-    file_time = _utc(gpx.time) if gpx.time is not None and not any_timed else None
-    if not any_timed and file_time is None:
-        raise IngestError(
-            "no timestamps: a route or plan, not a recorded run. "
-            "Export the recorded activity instead"
-        )
-    activities = []
-    for track, sport, sub_sport, m in measured:
-        if m.points < 2 or (any_timed and not m.timed):
-            continue  # a lone point, or an untimed course beside the recorded track
-        started_at = _utc(m.first_time) if m.first_time is not None else file_time
-        assert started_at is not None  # checked above: some time exists for every track kept
-        duration_s = None
-        if m.first_s is not None and m.last_s is not None:
-            duration_s = m.last_s - m.first_s
-        activities.append(
-            Activity(
-                started_at=started_at,
-                sport=sport,
-                sub_sport=sub_sport,
-                distance_m=m.distance_m,
-                duration_s=duration_s,
-                moving_s=m.moving_s if duration_s is not None else None,
-                ascent_m=_ascent_m([k.ele for k in m.kept if k.ele is not None]),
-                name=_text(track.name) or _text(gpx.name),
-                device=_text(gpx.creator),
-                utc_offset_s=_offset_s(m.first_time),
-                track=_compact_track(m.kept),
+    tracks: list[GpxTrack]
+    segments: list[list[GpxPoint]] = field(default_factory=list)
+
+    @property
+    def first_s(self) -> float | None:
+        return min((p.t_s for s in self.segments for p in s if p.t_s is not None), default=None)
+
+    @property
+    def last_s(self) -> float | None:
+        return max((p.t_s for s in self.segments for p in s if p.t_s is not None), default=None)
+
+
+def _activities(doc: GpxDoc, notes: list[str]) -> tuple[Activity, ...]:
+    """One Activity per outing with points; IngestError when no track makes one."""
+    usable = [_Outing([t], _usable_segments(t)) for t in doc.tracks]
+    usable = [o for o in usable if o.segments]
+    if not usable:
+        _refuse_empty(doc)
+    timed = [o for o in usable if o.first_s is not None]
+    if timed:
+        if len(timed) < len(usable):
+            n = len(usable) - len(timed)
+            notes.append(
+                f"{n} track{'s' if n > 1 else ''} without times beside the recorded one"
+                f"{'s' if len(timed) > 1 else ''} left out (a planned course?)"
             )
-        )
+        for outing in timed:
+            outing.segments = _in_time_order(outing.segments)
+        outings = _outings([o for o in timed if o.segments])
+        _refuse_invented_times([p for o in outings for s in o.segments for p in s])
+        file_start = None
+    else:
+        if doc.time is None:
+            raise IngestError(
+                "no timestamps: a route or plan, not a recorded run. "
+                "Export the recorded activity instead"
+            )
+        outings, file_start = usable, doc.time
+    activities = []
+    for outing in outings:
+        activity = _measure(doc, outing, file_start, notes)
+        if activity is not None:
+            activities.append(activity)
     if not activities:
         raise IngestError(
             "the track has a single point: too short to measure a run. Export the recorded "
             "activity instead"
         )
     return tuple(activities)
+
+
+def _refuse_empty(doc: GpxDoc) -> None:
+    """Say why a file with no usable track point holds no run."""
+    if any(seg for track in doc.tracks for seg in track.segments):
+        raise IngestError(
+            f"the track has no usable position (all at 0,0 or out of range). {_RETRY}"
+        )
+    if doc.has_routes or doc.has_waypoints:
+        raise IngestError(
+            "the file holds no track (only routes or waypoints): a planned route, not a "
+            "recorded run. Export the recorded activity instead"
+        )
+    raise IngestError(
+        "the file holds no track points (an indoor run without GPS?). "
+        "Import the activity's FIT file instead"
+    )
+
+
+def _usable_segments(track: GpxTrack) -> list[list[GpxPoint]]:
+    """The track's segments with only points at a usable position; empty segments dropped."""
+    segments = []
+    for segment in track.segments:
+        kept = [p for p in segment if _usable(p.lat, p.lon)]
+        if kept:
+            segments.append(kept)
+    return segments
+
+
+def _in_time_order(segments: list[list[GpxPoint]]) -> list[list[GpxPoint]]:
+    """Segments without points dated far from the track's others, each in time order."""
+    times = [p.t_s for s in segments for p in s if p.t_s is not None]
+    middle = statistics.median(times)
+    out = []
+    for segment in segments:
+        kept = [p for p in segment if p.t_s is None or abs(p.t_s - middle) <= MAX_RUN_DURATION_S]
+        if all(p.t_s is not None for p in kept):
+            kept.sort(key=lambda p: p.t_s or 0.0)
+        else:  # untimed points among timed ones: keep the order, drop points going back
+            latest = float("-inf")
+            ordered = []
+            for p in kept:
+                if p.t_s is None or p.t_s >= latest:
+                    ordered.append(p)
+                    latest = p.t_s if p.t_s is not None else latest
+            kept = ordered
+        if kept:
+            out.append(kept)
+    return out
+
+
+def _outings(tracks: list[_Outing]) -> list[_Outing]:
+    """Timed tracks joined into outings: one track starting within OUTING_GAP_S of the end
+    of the one before (in time order) continues its outing."""
+    ordered = sorted(tracks, key=lambda o: o.first_s or 0.0)
+    outings: list[_Outing] = []
+    for track in ordered:
+        last = outings[-1] if outings else None
+        if last is not None and (track.first_s or 0.0) - (last.last_s or 0.0) <= OUTING_GAP_S:
+            last.tracks.extend(track.tracks)
+            last.segments.extend(track.segments)
+        else:
+            outings.append(track)
+    return outings
+
+
+def _refuse_invented_times(points: list[GpxPoint]) -> None:
+    """Refuse tracks whose times a route planner made up: one time for every point, or a
+    start at midnight on 1 January with steps all of one length."""
+    times = [p.t_s for p in points if p.t_s is not None]
+    if len(times) < 3:
+        return
+    steps = {round(b - a, 3) for a, b in pairwise(times)}
+    start = datetime.fromtimestamp(times[0], timezone.utc)
+    new_year = (start.month, start.day, start.hour, start.minute, start.second) == (1, 1, 0, 0, 0)
+    if steps == {0.0} or (new_year and len(steps) == 1):
+        when = "every point has the same time" if steps == {0.0} else "its times start at "
+        if steps != {0.0}:
+            when += f"{start:%Y-%m-%d %H:%M} in even steps"
+        raise IngestError(
+            f"a planned route, not a recorded run ({when}, as route planners write). "
+            "Export the recorded activity instead"
+        )
+
+
+def _sport(doc: GpxDoc, outing: _Outing, notes: list[str]) -> tuple[str, str | None]:
+    """The outing's sport: its type; without one, a ride by its words or its speed, else a run."""
+    typed = next((t.type for t in outing.tracks if t.type), None)
+    if typed is not None:
+        return sport_for_gpx_type(typed)
+    if doc.creator and "apple health" in doc.creator.lower():
+        notes.append(
+            "an Apple Health workout route, which does not say what the workout was. Import "
+            "the whole Apple Health export (export.zip) instead"
+        )
+        return "generic", None
+    words = [t.name for t in outing.tracks] + [t.desc for t in outing.tracks]
+    words += [doc.name, doc.desc]
+    ride = next((w for w in words if w and _RIDE_WORDS.search(w)), None)
+    if ride is not None:
+        notes.append(f"a ride by its name ({_short(ride, 40)!r})")
+        return "cycling", "generic"
+    speeds = []
+    for segment in outing.segments:
+        for a, b in pairwise(segment):
+            if a.t_s is None or b.t_s is None or not 0 < b.t_s - a.t_s <= MOVING_MAX_GAP_S:
+                continue
+            assert a.lat is not None and a.lon is not None and b.lat is not None
+            assert b.lon is not None
+            speed = haversine_m(a.lat, a.lon, b.lat, b.lon) / (b.t_s - a.t_s)
+            if speed > MOVING_MIN_SPEED_MPS:
+                speeds.append(speed)
+    if speeds and statistics.median(speeds) > MAX_RUN_MEDIAN_MPS:
+        kmh = statistics.median(speeds) * 3.6
+        notes.append(f"a ride or a vehicle by its speed (median {kmh:.1f} km/h)")
+        return "cycling", "generic"
+    return "running", "generic"
+
+
+def _measure(
+    doc: GpxDoc,
+    outing: _Outing,
+    file_start: tuple[float, int | None] | None,
+    notes: list[str],
+) -> Activity | None:
+    """The Activity of one outing; None for a lone point."""
+    sport, sub_sport = _sport(doc, outing, notes)
+    limit = MAX_FOOT_SPEED_MPS if sport in FOOT_SPORTS else MAX_OTHER_SPEED_MPS
+    m = _Meter(limit).measure(outing.segments)
+    if m.points < 2:
+        return None
+    timed = m.timed
+    if timed:
+        first = min(timed, key=lambda k: k.t_s or 0.0)
+        start_s, offset_s = first.t_s, first.offset_s
+    else:
+        assert file_start is not None
+        start_s, offset_s = file_start
+    assert start_s is not None
+    duration_s = None
+    if len(timed) >= 1:
+        duration_s = max(k.t_s or 0.0 for k in timed) - start_s
+    if m.left_out_m > LEFT_OUT_NOTE_M:
+        notes.append(
+            f"left out {m.left_out_m / 1000:.1f} km of the track covered faster than "
+            f"{limit * 3.6:.0f} km/h (a vehicle, or the watch left running)"
+        )
+    elevations = [k.ele for k in m.kept if k.ele is not None]
+    names = [t.name for t in outing.tracks if t.name]
+    return Activity(
+        started_at=datetime.fromtimestamp(start_s, timezone.utc),
+        sport=sport,
+        sub_sport=sub_sport,
+        distance_m=m.distance_m,
+        duration_s=duration_s,
+        moving_s=min(m.moving_s, duration_s) if duration_s is not None else None,
+        ascent_m=plausible_ascent_m(ascent_m(elevations), m.distance_m, elevations),
+        name=names[0] if names else doc.name,
+        device=doc.creator,
+        utc_offset_s=offset_s or None,
+        track=_compact_track(m.kept),
+        timeline=_timeline(timed, start_s),
+    )
 
 
 def _moving_s(step_m: float, step_s: float | None) -> float:
@@ -451,78 +599,11 @@ def _moving_s(step_m: float, step_s: float | None) -> float:
     return step_s if step_m / step_s > MOVING_MIN_SPEED_MPS else 0.0
 
 
-def _usable(lat: float, lon: float) -> bool:
-    """A finite, in-range position that is not null island (0, 0); NaN fails the ranges."""
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+def _usable(lat: float | None, lon: float | None) -> bool:
+    """A finite, in-range position that is not null island (0, 0)."""
+    if lat is None or lon is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         return False
     return not (abs(lat) < NULL_ISLAND_DEG and abs(lon) < NULL_ISLAND_DEG)
-
-
-def _epoch_s(time: datetime) -> float:
-    """Seconds since the Unix epoch; naive times are UTC."""
-    try:
-        if time.tzinfo is None:
-            return time.replace(tzinfo=timezone.utc).timestamp()
-        return time.timestamp()
-    except (ValueError, OverflowError) as exc:
-        raise _bad_time(time, exc) from exc
-
-
-def _utc(time: datetime) -> datetime:
-    """The same instant as an aware UTC datetime; naive times are UTC."""
-    try:
-        if time.tzinfo is None:
-            return time.replace(tzinfo=timezone.utc)
-        return time.astimezone(timezone.utc)
-    except (ValueError, OverflowError) as exc:
-        raise _bad_time(time, exc) from exc
-
-
-def _bad_time(time: datetime, exc: Exception) -> IngestError:
-    """The error for a timestamp whose offset or date cannot be converted to UTC."""
-    return IngestError(f"a timestamp cannot be read ({_short(str(exc))}). {_RETRY}")
-
-
-def _offset_s(time: datetime | None) -> int | None:
-    """The explicit non-zero UTC offset a timestamp carries, in seconds, else None."""
-    if time is None or time.tzinfo is None:
-        return None
-    try:
-        offset = time.utcoffset()
-    except ValueError:
-        return None
-    if offset is None or not offset:
-        return None
-    return int(offset.total_seconds())
-
-
-def _ascent_m(elevations_m: list[float]) -> float | None:
-    """Total climb, ignoring reversals under ASCENT_THRESHOLD_M; None without elevations."""
-    if not elevations_m:
-        return None
-    ascent = 0.0
-    low = high = elevations_m[0]
-    rising: bool | None = None  # unknown until the first change of ASCENT_THRESHOLD_M
-    for ele in elevations_m:
-        if rising is None:
-            low, high = min(low, ele), max(high, ele)
-            if ele - low >= ASCENT_THRESHOLD_M:
-                rising, high = True, ele
-            elif high - ele >= ASCENT_THRESHOLD_M:
-                rising, low = False, ele
-        elif rising:
-            if ele > high:
-                high = ele
-            elif high - ele >= ASCENT_THRESHOLD_M:
-                ascent += high - low
-                rising, low = False, ele
-        elif ele < low:
-            low = ele
-        elif ele - low >= ASCENT_THRESHOLD_M:
-            rising, high = True, ele
-    if rising:
-        ascent += high - low
-    return ascent
 
 
 def _compact_track(kept: list[_Kept]) -> tuple[tuple[float, float], ...]:
@@ -538,19 +619,25 @@ def _compact_track(kept: list[_Kept]) -> tuple[tuple[float, float], ...]:
     return tuple(out)
 
 
+def _timeline(timed: list[_Kept], start_s: float) -> tuple[tuple[float, float], ...]:
+    """(seconds since the start, metres so far) at most once per TRACK_STEP_S, last always."""
+    out: list[tuple[float, float]] = []
+    next_s = float("-inf")
+    for point in timed:
+        assert point.t_s is not None
+        if point.t_s >= next_s:
+            out.append((point.t_s - start_s, point.distance_m))
+            next_s = point.t_s + TRACK_STEP_S
+    if timed and out[-1][0] != (timed[-1].t_s or 0.0) - start_s:
+        out.append(((timed[-1].t_s or 0.0) - start_s, timed[-1].distance_m))
+    return tuple(out)
+
+
 def _far_enough(last: _Kept, point: _Kept) -> bool:
     """Whether `point` is TRACK_STEP_S after `last` (or TRACK_STEP_M along, untimed)."""
     if point.t_s is not None and last.t_s is not None:
         return abs(point.t_s - last.t_s) >= TRACK_STEP_S
     return point.distance_m - last.distance_m >= TRACK_STEP_M
-
-
-def _text(value: str | None) -> str | None:
-    """Stripped text, or None when blank."""
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
 
 
 def _type_key(text: str) -> str:

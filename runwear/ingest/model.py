@@ -57,6 +57,8 @@ class ParsedFile:
     format: str  # "fit" | "gpx" | "tcx"
     activities: tuple[Activity, ...]
     file_type: str = "activity"  # FIT file_id.type: activity, settings, workout, ...
+    # What the reader left out or judged, one phrase each ("left out 2.1 km ..."): a line.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

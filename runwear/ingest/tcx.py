@@ -4,10 +4,12 @@ Decisions worth knowing when a figure looks wrong:
 
 - Sport comes from `Activity@Sport`: Running, Biking, or Other (which Strava writes at times;
   runwear does not guess "running", so an Other file is not a run unless an export says so).
-- distance_m is the sum of the laps' `DistanceMeters` (the device's own figure); without it,
-  the largest trackpoint `DistanceMeters`; without that, the length of the track.
+- distance_m is the sum of the laps' `DistanceMeters` (the device's own figure), unless the
+  trackpoints reach over 2% further (a Movescount TCX whose laps cover part of the activity):
+  then, and without laps, the largest trackpoint `DistanceMeters`, else the track's length.
 - started_at is the activity's `Id` (its start time), else the first lap's `StartTime`, else the
-  first trackpoint's time. duration_s runs from there to the last trackpoint (else the laps'
+  first trackpoint's time; the UTC offset written there (Polar: +01:00) is kept.
+  duration_s runs from there to the last trackpoint (else the laps'
   total time); moving_s is the laps' `TotalTimeSeconds`.
 - Ascent uses the same 3 m hysteresis as GPX over `AltitudeMeters`.
 - Leading whitespace or a byte order mark before `<?xml` (some exports have them) is ignored.
@@ -17,18 +19,20 @@ Decisions worth knowing when a figure looks wrong:
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 from runwear.geo import path_length_m
-from runwear.ingest.gpx import _ascent_m as ascent_m  # the same climb filter as GPX
+from runwear.ingest.climb import ascent_m, plausible_ascent_m
+from runwear.ingest.gpx_read import number as _number
 from runwear.ingest.model import Activity, IngestError, ParsedFile
+from runwear.ingest.timestamps import parse_time
 from runwear.ingest.xmlsafe import RETRY, check_prolog
 
 TRACK_STEP_S = 5.0  # keep one track point every 5 seconds, like FIT and GPX
+LAPS_SHORT_SHARE = 1.02  # trackpoints reaching further than this x the laps' sum win
 
 # Activity@Sport -> (sport, sub_sport) in FIT names.
 SPORTS: dict[str, tuple[str, str | None]] = {
@@ -40,12 +44,7 @@ SPORTS: dict[str, tuple[str, str | None]] = {
 # One trackpoint: (time_s, lat, lon, altitude_m, distance_m), None where absent.
 _Point = tuple[float | None, float | None, float | None, float | None, float | None]
 
-_TIME = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d+)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$"
-)
 _XML_DECL = re.compile(r"\A<\?xml[^>]*\?>")
-_FIRST_S = calendar.timegm((1, 1, 2, 0, 0, 0, 0, 0, 0))  # times datetime can hold, in UTC
-_LAST_S = calendar.timegm((9999, 12, 30, 0, 0, 0, 0, 0, 0))
 _DECLARED_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
 
 
@@ -130,18 +129,19 @@ def _activity(element: ET.Element) -> Activity:
     lap_times = [_number(_child_text(lap, "TotalTimeSeconds")) for lap in laps]
     positions = [(p[1], p[2]) for p in points if p[1] is not None and p[2] is not None]
     point_distances = [p[4] for p in points if p[4] is not None]
-    if laps and all(d is not None for d in lap_distances):
-        distance_m = float(sum(d for d in lap_distances if d is not None))
-    elif point_distances:
-        distance_m = max(point_distances)
-    else:
-        distance_m = path_length_m(positions)
     times = [p[0] for p in points if p[0] is not None]
-    start_s = _first(
-        _epoch_s(_child_text(element, "Id")),
-        _epoch_s(laps[0].get("StartTime")) if laps else None,
-        times[0] if times else None,
-    )
+    track_m = path_length_m(positions)
+    measured_m = max(point_distances) if point_distances else track_m
+    distance_m = measured_m
+    if laps and all(d is not None for d in lap_distances):
+        lap_m = float(sum(d for d in lap_distances if d is not None))
+        # Laps that cover less than the trackpoints (a Movescount TCX) give way to them.
+        if measured_m <= lap_m * LAPS_SHORT_SHARE:
+            distance_m = lap_m
+    start_text = _child_text(element, "Id") if _epoch_s(_child_text(element, "Id")) else None
+    if start_text is None and laps and _epoch_s(laps[0].get("StartTime")) is not None:
+        start_text = laps[0].get("StartTime")
+    start_s = _first(_epoch_s(start_text), times[0] if times else None)
     if start_s is None:
         raise IngestError(
             f"the activity has no start time (no Id, lap start or timed trackpoint). {RETRY}"
@@ -156,9 +156,11 @@ def _activity(element: ET.Element) -> Activity:
         distance_m=distance_m,
         duration_s=duration_s,
         moving_s=moving_s,
-        ascent_m=ascent_m(elevations),
+        ascent_m=plausible_ascent_m(ascent_m(elevations), distance_m, elevations),
         device=_device(element),
+        utc_offset_s=_offset_s(start_text),
         track=_thin(points),
+        timeline=_timeline(points, start_s),
     )
 
 
@@ -204,6 +206,18 @@ def _thin(points: list[_Point]) -> tuple[tuple[float, float], ...]:
     return tuple(kept)
 
 
+def _timeline(points: list[_Point], start_s: float) -> tuple[tuple[float, float], ...]:
+    """(seconds since the start, metres so far) of timed trackpoints with a distance, at most
+    one per TRACK_STEP_S."""
+    out: list[tuple[float, float]] = []
+    next_s = float("-inf")
+    for time_s, _, _, _, distance in points:
+        if time_s is not None and distance is not None and time_s >= next_s:
+            out.append((time_s - start_s, distance))
+            next_s = time_s + TRACK_STEP_S
+    return tuple(out)
+
+
 def _device(element: ET.Element) -> str | None:
     """The recording device's name from <Creator><Name>, or None."""
     for child in element:
@@ -226,37 +240,16 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _number(text: str | None) -> float | None:
-    """A finite float from element text, or None."""
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
 def _epoch_s(text: str | None) -> float | None:
     """Seconds since the Unix epoch of an ISO 8601 time (no offset means UTC), or None."""
-    match = _TIME.match(text.strip()) if text else None
-    if match is None:
-        return None
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction, zone = match.group(7), match.group(8)
-    try:
-        seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
-    except (ValueError, OverflowError):
-        return None
-    if fraction:
-        seconds += float(fraction)
-    if zone and zone not in "Zz":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60)
-    if not _FIRST_S <= seconds <= _LAST_S:
-        return None  # a UTC offset pushed it out of the calendar (before year 1, after 9999)
-    return float(seconds)
+    parsed = parse_time(text)
+    return parsed[0] if parsed else None
+
+
+def _offset_s(text: str | None) -> int | None:
+    """The non-zero UTC offset an ISO 8601 time was written with, or None."""
+    parsed = parse_time(text)
+    return (parsed[1] or None) if parsed else None
 
 
 def _first(*values: float | None) -> float | None:

@@ -40,6 +40,7 @@ class Settings:
     single_shoe_pct: float = 90.0  # one pair over this share of 8 weeks' distance: info
     single_shoe_min_runs_per_week: int = 3  # ... when running at least this often
     forecast_weeks: int = 6  # tell the date a shoe reaches its limit from this many weeks ahead
+    min_run_m: float = 200.0  # runs shorter than this are not stored (a watch started by mistake)
 
 
 HELP: dict[str, str] = {
@@ -68,6 +69,7 @@ HELP: dict[str, str] = {
     "single_shoe_pct": "note when one pair carried over this % of the last 8 weeks' distance",
     "single_shoe_min_runs_per_week": "... while running at least this many times a week",
     "forecast_weeks": "tell the date a shoe reaches its limit from this many weeks ahead",
+    "min_run_m": "runs shorter than this many metres are not stored (started by mistake)",
 }
 
 
@@ -173,6 +175,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "single_shoe_pct": _percent,
     "single_shoe_min_runs_per_week": _runs_per_week,
     "forecast_weeks": _weeks,
+    "min_run_m": _non_negative_float,
 }
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
