@@ -104,7 +104,7 @@ def test_missing_and_unsupported_files_are_error_lines(tmp_path, run):
     (tmp_path / "notes.txt").write_text("hello")
     result = run("import", str(tmp_path / "missing.fit"), str(tmp_path / "notes.txt"))
     assert result.exit_code == 1
-    assert "missing.fit: error: cannot read the file (No such file or directory)" in result.output
+    assert "missing.fit: error: does not exist. Check the path" in result.output
     assert "notes.txt: error: unsupported file type .txt" in result.output
 
 

@@ -58,7 +58,7 @@ STRAVA_ENTRIES = [
     StravaEntry(109, run(9, 21, "Half"), file="fit", gear="Race day"),
 ]
 STRAVA_SUMMARY = (
-    "Imported 7 runs (69.1 km) from 7 files and 2 manual entries; 3 shoes created; "
+    "Imported 7 runs (69.1 km) from 7 files and 4 export entries; 3 shoes created; "
     "0 duplicates, 2 not runs, 0 errors."
 )
 # (started_at, km, sub_sport, shoe, surface, format, external_id), newest first
@@ -86,7 +86,7 @@ GARMIN_ENTRIES = [
     GarminEntry(7, run(16, 7, "Zwift"), "virtual_run", gear_pk=11, upload_id=9007),
 ]
 GARMIN_SUMMARY = (
-    "Imported 6 runs (45.5 km) from 6 files and 1 manual entry; 2 shoes created; "
+    "Imported 6 runs (45.5 km) from 7 files and 2 export entries; 2 shoes created; "
     "0 duplicates, 1 not run, 0 errors."
 )
 GARMIN_RUNS = [
@@ -173,7 +173,7 @@ def test_strava_export(tmp_path, runwear_db, run_cli, zipped):
     again = run_cli(str(export))
     assert again.exit_code == 0
     assert again.output.splitlines()[-1] == (
-        "Imported 0 runs (0.0 km) from 7 files and 2 manual entries; "
+        "Imported 0 runs (0.0 km) from 7 files and 4 export entries; "
         "7 duplicates, 2 not runs, 0 errors."
     )
     assert stored_runs(runwear_db) == STRAVA_RUNS
@@ -319,7 +319,7 @@ def test_garmin_export(tmp_path, runwear_db, run_cli, zipped):
     ]
     again = run_cli(str(export))
     assert again.output.splitlines()[-1] == (
-        "Imported 0 runs (0.0 km) from 6 files and 1 manual entry; "
+        "Imported 0 runs (0.0 km) from 7 files and 2 export entries; "
         "6 duplicates, 1 not run, 0 errors."
     )
     assert stored_runs(runwear_db) == GARMIN_RUNS
@@ -413,7 +413,7 @@ def test_garmin_export_tags_the_same_bytes_imported_from_the_watch(tmp_path, run
         ("2026-05-10T07:00:00Z", 10.0, "generic", "Daily", "unknown", "fit", "garmin:1")
     ]
     assert run_cli(str(export)).output.splitlines()[-1] == (
-        "Imported 0 runs (0.0 km) from 1 file; 1 duplicate, 0 not runs, 0 errors."
+        "Imported 0 runs (0.0 km) from 3 files; 1 duplicate, 0 not runs, 0 errors."
     )
 
 
@@ -432,13 +432,15 @@ def test_routine_lines_are_counted_when_over_twenty(tmp_path, run_cli):
     assert again.output.splitlines() == [
         *(f"{export}/activities/{i}.gpx: not a run (Ride)" for i in (100, 101, 102)),
         "30 duplicates not listed one by one (--verbose lists them).",
-        "Imported 0 runs (0.0 km) from 33 files; 30 duplicates, 3 not runs, 0 errors.",
+        "Imported 0 runs (0.0 km) from 32 files and 3 export entries; 30 duplicates, 3 not runs, "
+        "0 errors.",
     ]
     verbose = run_cli(str(export), "--verbose")
     assert len(verbose.output.splitlines()) == 34
     quiet = run_cli(str(export), "--quiet")
     assert quiet.output.splitlines() == [
-        "Imported 0 runs (0.0 km) from 33 files; 30 duplicates, 3 not runs, 0 errors."
+        "Imported 0 runs (0.0 km) from 32 files and 3 export entries; 30 duplicates, 3 not runs, "
+        "0 errors."
     ]
 
 

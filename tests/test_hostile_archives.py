@@ -255,6 +255,7 @@ def test_strava_export_member_past_the_limit(tmp_path, runwear_db, file, content
         runwear_db,
         f"{export}/activities/2.{file}",
         reason,
+        sources="4 files",  # activities.csv and shoes.csv are files read too
         stored=[*GOOD_STORED, ("2024-05-02T07:00:00Z", 5.0)],
     )
     # The file is refused; the run it held is still counted, from activities.csv's figures.
@@ -371,6 +372,7 @@ def test_export_file_linked_outside_the_export_is_not_read(tmp_path, runwear_db)
         runwear_db,
         linked,
         "the file is a link to a place outside the export folder; not read",
+        sources="4 files",
         stored=[*GOOD_STORED, ("2024-05-02T07:00:00Z", 5.0)],
     )
     assert "its run was imported from activities.csv, without a track" in line
@@ -493,7 +495,7 @@ def test_blank_gear_imports_without_a_shoe(tmp_path, runwear_db):
     result = run_import(export)
     assert_clean(result)
     assert result.output == (
-        "Imported 2 runs (10.0 km) from 1 file and 1 manual entry; 0 duplicates, 0 not runs, "
+        "Imported 2 runs (10.0 km) from 3 files and 1 export entry; 0 duplicates, 0 not runs, "
         "0 errors.\n"
     )
     assert named_runs(runwear_db) == [("Good run", None), ("Other", None)]
@@ -536,7 +538,7 @@ def test_strava_manual_entry_with_an_impossible_distance_is_refused(
         runwear_db,
         f"{export}/activities.csv line 3",
         reason,
-        sources="1 file and 1 manual entry",
+        sources="3 files and 1 export entry",
     )
     assert line.endswith(". Check the activity on Strava")
 
@@ -558,5 +560,7 @@ def test_garmin_summary_with_an_impossible_distance_is_refused(
     summaries = (
         f"{export}/DI_CONNECT/DI-Connect-Fitness/runner@example.com_0_summarizedActivities.json"
     )
-    line = assert_refused(result, runwear_db, f"{summaries} activity 77", reason, sources="2 files")
+    line = assert_refused(
+        result, runwear_db, f"{summaries} activity 77", reason, sources="3 files and 1 export entry"
+    )
     assert line.endswith(". Check the activity on Garmin Connect")

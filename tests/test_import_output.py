@@ -62,7 +62,7 @@ def test_quiet_and_piped_streams_choose_the_mode():
     assert ImportProgress.for_stream(True, "km", Tty()).mode == "off"
 
 
-def test_summary_line_names_shoes_and_manual_entries_only_when_there_are_some():
+def test_summary_line_names_shoes_and_export_entries_only_when_there_are_some():
     summary = ImportSummary(runs=1, distance_m=5_000.0, files=1)
     assert _summary_line(summary, "km") == (
         "Imported 1 run (5.0 km) from 1 file; 0 duplicates, 0 not runs, 0 errors."
@@ -71,6 +71,6 @@ def test_summary_line_names_shoes_and_manual_entries_only_when_there_are_some():
         runs=412, distance_m=4_180_240.0, files=400, entries=1, shoes_created=1, not_runs=35
     )
     assert _summary_line(summary, "km") == (
-        "Imported 412 runs (4,180.2 km) from 400 files and 1 manual entry; 1 shoe created; "
+        "Imported 412 runs (4,180.2 km) from 400 files and 1 export entry; 1 shoe created; "
         "0 duplicates, 35 not runs, 0 errors."
     )

@@ -158,12 +158,14 @@ def _hidden(routine: Counter[str]) -> str:
 def _summary_line(summary: ImportSummary, unit: str) -> str:
     """Imported 12 runs (98.4 km) from 20 files; 3 duplicates, 2 not runs, 1 error.
 
-    With an export: "... from 20 files and 2 manual entries; 3 shoes created; ...".
+    With an export: "... from 20 files and 2 export entries; 3 shoes created; ...": files
+    read (the export's own lists included), and the export's entries no file was read for
+    (manual entries, rides, runs whose file is missing).
     """
     runs = _count(summary.runs, "run")
     source = _count(summary.files, "file")
     if summary.entries:
-        source += f" and {_count(summary.entries, 'manual entry', 'manual entries')}"
+        source += f" and {_count(summary.entries, 'export entry', 'export entries')}"
     shoes = f"{_count(summary.shoes_created, 'shoe')} created; " if summary.shoes_created else ""
     too_short = f"{summary.too_short} too short, " if summary.too_short else ""
     return (

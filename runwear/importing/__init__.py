@@ -66,6 +66,7 @@ class ImportRun:
     def results(self) -> Iterator[FileResult]:
         """Import every item in order, yielding each result once it is written."""
         plan = build_plan(self.paths, self.options.max_bytes)
+        self.summary.files += plan.index_files
         try:
             shoe_ids: dict[str, int] = {}
             with write_transaction(self.db):

@@ -16,13 +16,23 @@ from runwear.importing.results import ERROR, NOT_RUN, FileResult
 from runwear.ingest import garmin, strava
 from runwear.ingest.archive import (
     Container,
+    FolderContainer,
     Member,
     is_zip_file,
     open_container,
     single_top_folder,
     walk,
 )
-from runwear.ingest.files import SourceFile, find_sources, format_of, gunzip, read_source
+from runwear.ingest.files import (
+    EXPORT,
+    LISTING,
+    LISTINGS,
+    SourceFile,
+    find_sources,
+    format_of,
+    gunzip,
+    read_source,
+)
 from runwear.ingest.garmin import SummaryIndex
 from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
 
@@ -66,6 +76,7 @@ class Plan:
 
     items: list[Item] = field(default_factory=list)
     shoes: list[ExportShoe] = field(default_factory=list)
+    index_files: int = 0  # an export's own lists read (activities.csv, summaries JSON)
     containers: list[Container] = field(default_factory=list)
 
     def close(self) -> None:
@@ -97,8 +108,55 @@ def unsupported(name: str, suffixes: str) -> FileResult:
     )
 
 
-def _add_path(plan: Plan, path: Path, max_bytes: int) -> None:
-    """The items for one path named by the user."""
+def _add_path(plan: Plan, path: Path, max_bytes: int, top: bool = True) -> None:
+    """The items for one path named by the user (`top`), or a zip met in a folder."""
+    name = str(path)
+    if not path.exists() and not path.is_symlink():
+        why = "does not exist. Check the path (quote it if it holds spaces)"
+        plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
+        return
+    if path.is_file() and path.name.lower() in LISTINGS:
+        plan.items.append(Item(name, outcome=_listing(path)))
+        return
+    before = len(plan.items)
+    _add_contents(plan, path, max_bytes)
+    if top and len(plan.items) == before and (path.is_dir() or is_zip_file(path)):
+        why = (
+            f"nothing runwear can import here. It looked for {SUPPORTED}, zips of them, and "
+            "Strava or Garmin Connect exports"
+        )
+        plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
+
+
+def _listing(path: Path) -> FileResult:
+    """The line for an export's activity list found without its export around it."""
+    try:
+        with path.open("rb") as stream:
+            kind = strava.header_kind(stream.read(strava.HEADER_BYTES).split(b"\n", 1)[0])
+    except OSError as exc:
+        return FileResult(str(path), ERROR, f"cannot read the file ({exc.strerror or exc})")
+    if kind == "garmin_list":
+        return FileResult(str(path), ERROR, strava.GARMIN_LIST)
+    if kind in ("strava", "strava_old"):
+        why = (
+            "the list of a Strava export's activities: import the folder that holds it "
+            f"(runwear import {path.parent}), so its files and shoes come with it"
+        )
+    else:
+        why = (
+            "a CSV file that is not a Strava export's activities.csv (its header is not "
+            "Strava's), so it is not read. Import the export's folder or zip as downloaded"
+        )
+    return FileResult(str(path), ERROR, why)
+
+
+def _is_export_folder(folder: Path) -> bool:
+    """Whether a folder met on a walk holds an account export at its top."""
+    return _export_kind(FolderContainer(folder, str(folder)), look_inside=False) is not None
+
+
+def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
+    """The items for a file, a folder or a zip: an export read as one, else its files."""
     container: Container | None = None
     if path.is_dir() or (path.is_file() and is_zip_file(path)):
         try:
@@ -124,10 +182,15 @@ def _add_path(plan: Plan, path: Path, max_bytes: int) -> None:
             if fmt is not None:
                 plan.items.append(Item(name, fmt, gzipped, member=(found.holder, found.member)))
     else:
-        for source in find_sources([path]):
+        is_export = _is_export_folder if path.is_dir() else None
+        for source in find_sources([path], is_export):
             name = str(source.path)
-            if source.format is None and path.is_dir() and is_zip_file(source.path):
-                _add_path(plan, source.path, max_bytes)  # a zip in a folder: read it in place
+            if source.format == EXPORT or (
+                source.format is None and path.is_dir() and is_zip_file(source.path)
+            ):
+                _add_path(plan, source.path, max_bytes, top=False)  # read it in place
+            elif source.format == LISTING:
+                plan.items.append(Item(name, outcome=_listing(source.path)))
             elif source.format is None:
                 suffixes = "".join(source.path.suffixes)
                 plan.items.append(Item(name, outcome=unsupported(name, suffixes)))
@@ -135,9 +198,9 @@ def _add_path(plan: Plan, path: Path, max_bytes: int) -> None:
                 plan.items.append(Item(name, source.format, source.gzipped, path=source.path))
 
 
-def _export_kind(container: Container) -> str | None:
+def _export_kind(container: Container, look_inside: bool = True) -> str | None:
     """Which account export the container holds (strava, garmin; maybe in a top folder)."""
-    for prefix in ("", single_top_folder(container)):
+    for prefix in ("", single_top_folder(container) if look_inside else None):
         if prefix is None:
             continue
         container.prefix = prefix
@@ -161,6 +224,7 @@ def _add_strava(plan: Plan, container: Container, max_bytes: int) -> None:
     except IngestError as exc:
         plan.items.append(Item(csv_name, outcome=FileResult(csv_name, ERROR, str(exc))))
         return
+    plan.index_files += 1 + bool(shoes_member)
     gear = strava.GearIndex(listed)
     shoes = {s.external_id: s for s in (shoe.export_shoe() for shoe in listed)}
     for row in rows:
@@ -175,7 +239,7 @@ def _add_strava(plan: Plan, container: Container, max_bytes: int) -> None:
         facts = row.facts
         if facts.sport is not None and not facts.is_run:
             result = FileResult(
-                name, NOT_RUN, f"not a run ({facts.label})", entry=not row.filename, routine=True
+                name, NOT_RUN, f"not a run ({facts.label})", entry=True, routine=True
             )
             plan.items.append(Item(name, outcome=result))
             continue
@@ -197,22 +261,34 @@ def _add_strava(plan: Plan, container: Container, max_bytes: int) -> None:
 
 
 def _add_garmin(plan: Plan, container: Container, max_bytes: int) -> None:
-    """A Garmin Connect export: the FIT files of its nested zips, then the summaries' runs."""
-    fitness = container.name_of(Member(garmin.FITNESS.rstrip("/")))
+    """A Garmin Connect export: the FIT files of its nested zips, then the summaries' runs.
+
+    A JSON file that cannot be read gets its line; the export's FIT files are imported all
+    the same (without what that file would have said of them).
+    """
     facts: list[ExportFacts] = []
     names: dict[str, str] = {}  # external id -> the summary file listing it
+    gear = garmin.GarminGear((), {})
+    gear_members = garmin.gear_files(container)
+    plan.index_files += len(gear_members)
     try:
-        gear = garmin.read_gear(container.read(m, max_bytes) for m in garmin.gear_files(container))
-        for member in garmin.summary_files(container):
-            fitness = container.name_of(member)
-            with container.open(member) as stream:
-                for summary in garmin.read_summaries(stream, gear):
-                    facts.append(summary)
-                    if summary.is_run:
-                        names[summary.external_id] = fitness
+        gear = garmin.read_gear(container.read(m, max_bytes) for m in gear_members)
     except IngestError as exc:
-        plan.items.append(Item(fitness, outcome=FileResult(fitness, ERROR, str(exc))))
-        return
+        name = container.name_of(gear_members[0])
+        plan.items.append(Item(name, outcome=FileResult(name, ERROR, str(exc))))
+    for member in garmin.summary_files(container):
+        plan.index_files += 1
+        fitness = container.name_of(member)
+        try:
+            with container.open(member) as stream:
+                summaries = list(garmin.read_summaries(stream, gear))
+        except IngestError as exc:
+            plan.items.append(Item(fitness, outcome=FileResult(fitness, ERROR, str(exc))))
+            continue
+        for summary in summaries:
+            facts.append(summary)
+            if summary.is_run:
+                names[summary.external_id] = fitness
     plan.shoes.extend(gear.shoes)
     index = SummaryIndex(facts)
     for member in container.members():

@@ -27,7 +27,7 @@ class FileResult:
     detail: str = ""
     runs: int = 0
     distance_m: float = 0.0
-    entry: bool = False  # an export entry without a file (entered by hand on the platform)
+    entry: bool = False  # an export's entry handled without reading a file for it
     short: int = 0  # runs under min_run_m left out
     routine: bool = False  # one of many alike in a big import: seen before, an export's non-run
 
@@ -42,7 +42,7 @@ class ImportSummary:
     not_runs: int = 0
     errors: int = 0
     files: int = 0
-    entries: int = 0  # manual entries: export runs that never had a file
+    entries: int = 0  # export entries handled without reading a file (manual, rides, missing)
     shoes_created: int = 0
     too_short: int = 0  # runs under min_run_m, not stored
     problems: list[FileResult] = field(default_factory=list)

@@ -213,7 +213,7 @@ class Writer:
         """An export's run without a file: stored from the export's own figures."""
         facts = item.facts
         assert facts is not None and item.export is not None
-        name, entry = item.name, facts.manual
+        name, entry = item.name, True  # no file was read for it
         known = store.by_external_id(self.db, facts.external_id)
         if known is not None:
             if item.summary and known["source_id"] is not None:

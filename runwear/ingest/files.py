@@ -6,7 +6,7 @@ import gzip
 import hashlib
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -16,6 +16,9 @@ from runwear.ingest.model import IngestError, ParsedFile
 
 FORMATS: dict[str, str] = {".gpx": "gpx", ".fit": "fit", ".tcx": "tcx"}
 FOLDER = "folder"  # the format of a folder met on a walk whose files could not be read
+EXPORT = "export"  # the format of a folder met on a walk that holds an account export
+LISTING = "listing"  # the format of an activity list (activities.csv) met on a walk
+LISTINGS = frozenset({"activities.csv"})  # file names of account exports' activity lists
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _CHUNK = 1 << 20
 
@@ -44,9 +47,14 @@ def format_of(name: str) -> tuple[str | None, bool]:
     return (FORMATS.get(suffixes[-1]) if suffixes else None), gzipped
 
 
-def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
+def find_sources(
+    paths: Iterable[Path], is_export: Callable[[Path], bool] | None = None
+) -> Iterator[SourceFile]:
     """Files named on the command line as they are; folders walked recursively for known formats
-    and zip archives (format None: the caller opens them).
+    and zip archives (format None: the caller opens them), and activity lists (LISTING).
+
+    A folder below for which `is_export` says True comes out whole, as a `SourceFile` of
+    format EXPORT, and is not walked: the export is read as one.
 
     Links to folders are not followed, so a symlink loop cannot trap the walk and a link
     cannot lead the walk outside the folder named. Such a link, and a folder that cannot be
@@ -67,6 +75,8 @@ def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
                 for name in sorted(d for d in dirs if not d.startswith(".")):
                     if (folder / name).is_symlink():
                         found.append(SourceFile(folder / name, FOLDER))
+                    elif is_export is not None and is_export(folder / name):
+                        found.append(SourceFile(folder / name, EXPORT))
                     else:
                         kept.append(name)
                 dirs[:] = kept
@@ -76,6 +86,8 @@ def find_sources(paths: Iterable[Path]) -> Iterator[SourceFile]:
                     source = source_for(folder / name)
                     if source.format is not None or name.lower().endswith(".zip"):
                         found.append(source)  # a zip: its runs, or an account export
+                    elif name.lower() in LISTINGS:
+                        found.append(SourceFile(folder / name, LISTING))
             yield from found
         else:
             yield source_for(path)

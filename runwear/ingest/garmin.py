@@ -111,10 +111,11 @@ def read_gear(datas: Iterable[bytes]) -> GarminGear:
     links: dict[int, str] = {}
     for data in datas:
         try:
-            document = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            document = json.loads(_json_text(data))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise IngestError(
-                f"gear.json is not valid JSON ({exc}). Download the Garmin export again"
+                f"gear.json is not valid JSON ({_json_problem(exc)}). Download the Garmin "
+                "export again"
             ) from exc
         for part in document if isinstance(document, list) else [document]:
             if not isinstance(part, dict):
@@ -229,13 +230,16 @@ def _shoe(dto: dict[str, Any]) -> ExportShoe | None:
 def _json_items(stream: IO[bytes], key: str) -> Iterator[Any]:
     """The items of every `"key": [...]` array in a JSON stream, decoded one at a time."""
     decoder = json.JSONDecoder()
-    text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    first = stream.read(_CHUNK)
+    utf16 = first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8-sig")(errors="replace")
     needle = f'"{key}"'
     buf, pos, eof = "", 0, False
+    pending = [first]
 
     def more() -> None:
         nonlocal buf, pos, eof
-        chunk = stream.read(_CHUNK)
+        chunk = pending.pop() if pending else stream.read(_CHUNK)
         eof = not chunk
         buf = buf[pos:] + text.decode(chunk, final=eof)
         pos = 0
@@ -274,11 +278,34 @@ def _json_items(stream: IO[bytes], key: str) -> Iterator[Any]:
             except json.JSONDecodeError as exc:
                 if eof or len(buf) - pos > MAX_ITEM_CHARS:
                     raise IngestError(
-                        f"{key} is not valid JSON ({exc.msg}). Download the Garmin export again"
+                        f"{key} is not valid JSON ({exc.msg}; cut short?). Download the Garmin "
+                        "export again"
                     ) from exc
                 more()
                 continue
+            except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
+                raise IngestError(
+                    f"{key} is not JSON runwear can read ({_json_problem(exc)}). Download the "
+                    "Garmin export again"
+                ) from exc
             yield item
+
+
+def _json_text(data: bytes) -> str:
+    """JSON bytes as text: UTF-16 with its BOM, else UTF-8 (with or without a BOM)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def _json_problem(exc: BaseException) -> str:
+    """A short phrase for what the JSON reader refused."""
+    if isinstance(exc, RecursionError):
+        return "nested too deep"
+    text = str(exc)
+    if "digits" in text:
+        return "a number too long to read"
+    return text[:120]
 
 
 def _under(container: Container, folder: str, contains: str, suffix: str) -> list[Member]:

@@ -30,11 +30,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from runwear.ingest.archive import Container
+from runwear.ingest.archive import Container, Member
 from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
 
 ACTIVITIES_CSV = "activities.csv"
 SHOES_CSV = "shoes.csv"
+# Files every Strava export holds beside activities.csv (a localised header needs one of them).
+SIBLINGS = ("profile.csv", "shoes.csv", "bikes.csv", "activities")
+# Strava's bulk export before ~2019: lower-case names, distance in metres or km.
+OLD_COLUMNS = ("id", "date", "name", "type", "elapsed_time", "distance", "gear", "filename")
+# Garmin Connect's activity list (from its activities page) is also called Activities.csv.
+GARMIN_LIST_COLUMNS = ("Activity Type", "Date", "Title", "Distance")
+GARMIN_LIST = (
+    "a Garmin Connect activity list (Activities.csv, downloaded from the activities page), "
+    "not a Strava export: it holds no files and no shoes, so it is not imported. Import your "
+    "Garmin Connect account export (Account > Data management > Export your data) or the FIT "
+    "files instead"
+)
+HEADER_BYTES = 64 * 1024
+MAX_SPEED_IF_KM = 0.2  # an old-layout distance over elapsed seconds below this is in km
 # Without these an English activities.csv cannot be read: which run, when, what, which file.
 REQUIRED_COLUMNS = ("Activity ID", "Activity Date", "Activity Type", "Filename")
 _AGAIN = "Download the Strava export again"
@@ -160,8 +174,37 @@ class StravaShoe:
 
 
 def is_strava_export(container: Container) -> bool:
-    """True when the folder or archive holds Strava's activities.csv at its top."""
-    return container.find(ACTIVITIES_CSV) is not None
+    """True when the folder or archive holds Strava's activities.csv at its top: its header is
+    Strava's (English, or the old lower-case layout), or another language's beside the other
+    files of a Strava export. Garmin's activity list of the same name is not."""
+    member = container.find(ACTIVITIES_CSV)
+    if member is None:
+        return False
+    kind = header_kind(first_line(container, member))
+    if kind == "unknown":
+        return any(container.find(s) or container.is_folder(s) for s in SIBLINGS)
+    return kind in ("strava", "strava_old")
+
+
+def first_line(container: Container, member: Member) -> bytes:
+    """The header line of a CSV member (at most HEADER_BYTES of it)."""
+    try:
+        with container.open(member) as stream:
+            return stream.read(HEADER_BYTES).split(b"\n", 1)[0]
+    except (IngestError, OSError):
+        return b""
+
+
+def header_kind(line: bytes) -> str:
+    """What a CSV header line says the file is: strava, strava_old, garmin_list or unknown."""
+    names = [n.strip().lstrip("\ufeff") for n in next(csv.reader([_text(line)]), [])]
+    if "Activity ID" in names or "Activity Date" in names:
+        return "strava"
+    if set(OLD_COLUMNS) <= {n.lower() for n in names}:
+        return "strava_old"
+    if all(n in names for n in GARMIN_LIST_COLUMNS):
+        return "garmin_list"
+    return "unknown"
 
 
 def sport_for_type(label: str) -> tuple[str, str] | None:
@@ -181,6 +224,8 @@ def read_activities(data: bytes) -> list[StravaRow]:
         for cells in reader:
             if not any(c.strip() for c in cells):
                 continue
+            if columns == _POSITIONS and not rows:
+                _check_layout(cells)
             rows.append(_row(reader.line_num, cells, columns))
     except csv.Error as exc:
         raise _not_csv(ACTIVITIES_CSV, reader.line_num, exc) from exc
@@ -260,6 +305,21 @@ def _columns(header: list[str]) -> dict[str, int]:
     layout, and must be as wide as that layout.
     """
     names = [h.strip().lstrip("\ufeff") for h in header]
+    lower = [n.lower() for n in names]
+    if "Activity ID" not in names and set(OLD_COLUMNS) <= set(lower):
+        old = {name: lower.index(name) for name in OLD_COLUMNS}
+        return {
+            "id": old["id"],
+            "date": old["date"],
+            "name": old["name"],
+            "type": old["type"],
+            "elapsed_s": old["elapsed_time"],
+            "distance_any": old["distance"],
+            "gear": old["gear"],
+            "file": old["filename"],
+        }
+    if all(n in names for n in GARMIN_LIST_COLUMNS) and "Activity ID" not in names:
+        raise IngestError(GARMIN_LIST)
     first: dict[str, int] = {}
     second: dict[str, int] = {}
     for i, name in enumerate(names):
@@ -316,6 +376,8 @@ def _row(line: int, cells: list[str], columns: dict[str, int]) -> StravaRow:
     if distance_m is None:
         km = _number(cell("distance_km"))
         distance_m = km * 1000 if km is not None else None
+    if distance_m is None:
+        distance_m = _metres_or_km(_number(cell("distance_any")), _number(cell("elapsed_s")))
     facts = ExportFacts(
         external_id=f"strava:{activity_id}",
         label=label or "no type",
@@ -335,6 +397,28 @@ def _row(line: int, cells: list[str], columns: dict[str, int]) -> StravaRow:
     elif started_at is None:
         error = f"unreadable Activity Date {cell('date')!r}"
     return StravaRow(line, facts, gear, filename, error)
+
+
+def _check_layout(cells: list[str]) -> None:
+    """Refuse a header runwear read by Strava's known layout when the first row does not fit
+    it (an activity id of digits, then a date): never read another CSV by column position."""
+    activity_id = _cell(cells, _POSITIONS["id"]).strip()
+    if not activity_id.isdigit() or _date(_cell(cells, _POSITIONS["date"]).strip()) is None:
+        raise IngestError(
+            f"{ACTIVITIES_CSV} is not laid out like a Strava export (no activity id and date "
+            "where Strava writes them), so it is not read. Import a Strava export as "
+            "downloaded, or the activity files themselves"
+        )
+
+
+def _metres_or_km(distance: float | None, elapsed_s: float | None) -> float | None:
+    """An old-layout distance in metres: it was written in metres or in km (by the account's
+    units); a figure that would be under MAX_SPEED_IF_KM m/s over its time is km."""
+    if distance is None:
+        return None
+    if elapsed_s:
+        return distance * 1000 if distance / elapsed_s < MAX_SPEED_IF_KM else distance
+    return distance * 1000 if distance < 1000 else distance
 
 
 def _date(text: str) -> datetime | None:

@@ -144,6 +144,38 @@ def strava_activities_csv(entries: Sequence[StravaEntry]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+OLD_STRAVA_HEADER = [
+    "id", "date", "name", "type", "description", "elapsed_time", "distance", "commute", "gear",
+    "filename",
+]  # fmt: skip
+
+
+def strava_old_activities_csv(entries: Sequence[StravaEntry], *, km: bool = False) -> bytes:
+    """activities.csv in Strava's layout before ~2019: lower-case header, ISO dates, the
+    distance in metres (or km, by the account's units)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(OLD_STRAVA_HEADER)
+    for entry in entries:
+        run = entry.run
+        distance = f"{run.distance_m / 1000:.2f}" if km else f"{run.distance_m:.1f}"
+        writer.writerow(
+            [
+                entry.activity_id,
+                _strava_date(run.started_at, old=True),
+                run.name,
+                entry.activity_type,
+                "",
+                round(run.duration_s),
+                distance,
+                "false",
+                entry.gear,
+                entry.filename,
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
 def strava_shoes_csv(shoes: Sequence[StravaShoeRow]) -> bytes:
     """shoes.csv for `shoes`."""
     out = io.StringIO()
@@ -175,10 +207,14 @@ def write_strava_export(
     shoes: Sequence[StravaShoeRow] = (),
     *,
     zipped: bool = True,
+    old_layout: bool = False,
+    km: bool = False,
 ) -> Path:
-    """A Strava export at `dest`: a .zip as downloaded, or the unpacked folder."""
+    """A Strava export at `dest`: a .zip as downloaded, or the unpacked folder; `old_layout`
+    writes the activities.csv of before ~2019 (distances in km with `km`)."""
+    listing = strava_old_activities_csv(entries, km=km) if old_layout else None
     files: dict[str, bytes] = {
-        "activities.csv": strava_activities_csv(entries),
+        "activities.csv": listing or strava_activities_csv(entries),
         "shoes.csv": strava_shoes_csv(shoes),
         "bikes.csv": b"Bike Name,Bike Brand,Bike Model,Bike Default Sport Types\n",
         "profile.csv": b"Athlete ID,Email Address,First Name,Last Name\n1,a@b.c,Sam,Runner\n",
