@@ -8,13 +8,13 @@ in `workout-routes/`, as Apple writes them (no <type>, speed/course/accuracy ext
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from runwear.samples.exports import _write_tree as write_tree  # one writer of sample trees
 from runwear.samples.route import SampleRun
 
 # The start of the subset iOS writes (shortened; the real one declares every element).
@@ -237,17 +237,7 @@ def write_health_export(
             files[name] = route_gpx(workout.run)
     for i, run in enumerate(orphan_routes):
         files[f"apple_health_export/workout-routes/route_orphan_{i}.gpx"] = route_gpx(run)
-    if zipped:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in files.items():
-                archive.writestr(name, data)
-        return dest
-    for name, data in files.items():
-        path = dest / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return dest
+    return write_tree(dest, files, zipped)
 
 
 def sample_workouts() -> list[HealthWorkout]:
