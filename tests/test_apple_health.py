@@ -72,7 +72,15 @@ def test_sample_export_workouts_figures_and_routes():
             None,
             "Apple Watch",
         ),
-        ("Running", "running", "generic", 10000.0, 3300.0, None, "Strava"),
+        (
+            "Running",
+            "running",
+            "generic",
+            10000.0,
+            3300.0,
+            "apple_health_export/workout-routes/route_2026-11-06_7.30am.gpx",
+            "Strava",
+        ),
     ]
     first = workouts[0].facts
     assert first.started_at == datetime(2026, 11, 2, 14, 30, tzinfo=timezone.utc)

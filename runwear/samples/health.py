@@ -264,7 +264,9 @@ def sample_workouts() -> list[HealthWorkout]:
             SampleRun(at(5, 17), 0.0, 1800.0, sport="training"),
             activity_type="TraditionalStrengthTraining",
         ),
-        HealthWorkout(SampleRun(at(6, 14), 10000.0, 3300.0), source="Strava"),
+        HealthWorkout(
+            SampleRun(at(6, 14), 10000.0, 3300.0, step_s=10.0), route=True, source="Strava"
+        ),
     ]
 
 

@@ -1,0 +1,222 @@
+"""Apple Health, Runkeeper, Polar, Fitbit and Google Fit exports through `runwear import`."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from runwear.cli import cli
+from runwear.importing import writer
+from runwear.samples.exports import StravaEntry, write_strava_export
+from runwear.samples.health import sample_workouts, write_health_export
+from runwear.samples.route import SampleRun
+from runwear.samples.sources import (
+    SourceEntry,
+    write_fitbit_export,
+    write_google_fit_export,
+    write_polar_export,
+    write_runkeeper_export,
+)
+
+
+@pytest.fixture
+def run_cli():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, ["import", "--jobs", "1", *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def stores_entries(monkeypatch):
+    """The writer naming the new platforms, as the integration will make it do."""
+    for kind, label in {
+        "apple_health": "Apple Health",
+        "runkeeper": "Runkeeper",
+        "polar": "Polar Flow",
+        "fitbit": "Fitbit",
+    }.items():
+        monkeypatch.setitem(writer.PLATFORMS, kind, label)
+        monkeypatch.setitem(writer.FIGURES, kind, f"the {label} export")
+
+
+def stored(db: Path) -> list[tuple]:
+    """The runs as (started_at, km, sub_sport, format, external_id, has a track)."""
+    with sqlite3.connect(db) as conn:
+        return [
+            (r[0], round(r[1] / 1000, 2), *r[2:])
+            for r in conn.execute(
+                "select a.started_at, a.distance_m, a.sub_sport, a.format, a.external_id, "
+                "t.points is not null from activities a "
+                "left join activity_tracks t on t.activity_id = a.id "
+                "where a.sport = 'running' order by a.started_at"
+            )
+        ]
+
+
+def health_export(tmp_path: Path) -> Path:
+    orphan = SampleRun(datetime(2026, 10, 1, tzinfo=timezone.utc), 1000.0, 300.0)
+    return write_health_export(tmp_path / "export.zip", sample_workouts(), orphan_routes=[orphan])
+
+
+def test_apple_health_export_imports_its_runs_with_routes(tmp_path, runwear_db, run_cli):
+    export = health_export(tmp_path)
+    result = run_cli(str(export))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    xml = f"{export}/apple_health_export/export.xml"
+    assert lines == [
+        f"{xml} workout 2026-11-03 08:30:00 -0700|Running: Running without a track in the "
+        "Apple Health export: not imported (runwear cannot store runs without a file from it yet)",
+        f"{export}/apple_health_export/workout-routes/route_2026-11-04_9.30am.gpx: "
+        "not a run (Walking)",
+        f"{xml} workout 2026-11-05 10:30:00 -0700|TraditionalStrengthTraining: "
+        "not a run (TraditionalStrengthTraining)",
+        f"{export}/apple_health_export/workout-routes: 1 route file that no workout names: "
+        "skipped (routes are read through their workout)",
+        "Imported 2 runs (18.0 km) from 5 files and 1 manual entry; "
+        "0 duplicates, 4 not runs, 0 errors.",
+    ]
+    assert stored(runwear_db) == [
+        (
+            "2026-11-02T14:30:00Z",
+            8.0,
+            "generic",
+            "gpx",
+            "apple:2026-11-02 07:30:00 -0700|Running",
+            1,
+        ),
+        (
+            "2026-11-06T14:30:00Z",
+            10.0,
+            "generic",
+            "gpx",
+            "apple:2026-11-06 07:30:00 -0700|Running",
+            1,
+        ),
+    ]
+
+
+def test_apple_health_treadmill_run_is_stored_from_its_figures(
+    tmp_path, runwear_db, run_cli, stores_entries
+):
+    result = run_cli(str(health_export(tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "Imported 3 runs (24.4 km) from 5 files and 1 manual entry; "
+        "0 duplicates, 3 not runs, 0 errors."
+    )
+    treadmill = stored(runwear_db)[1]
+    assert treadmill == (
+        "2026-11-03T15:30:00Z",
+        6.44,
+        "treadmill",
+        "apple_health",
+        "apple:2026-11-03 08:30:00 -0700|Running",
+        0,
+    )
+    with sqlite3.connect(runwear_db) as conn:
+        (surface,) = conn.execute(
+            "select surface from activities where sub_sport = 'treadmill'"
+        ).fetchone()
+    assert surface == "treadmill"
+
+
+def test_a_run_in_both_strava_and_apple_health_is_stored_once(tmp_path, runwear_db, run_cli):
+    strava_run = sample_workouts()[4].run
+    strava = write_strava_export(tmp_path / "export_1.zip", [StravaEntry(901, strava_run)])
+    assert run_cli(str(strava)).exit_code == 0
+    result = run_cli(str(health_export(tmp_path)))
+    assert result.exit_code == 0, result.output
+    route = f"{tmp_path}/export.zip/apple_health_export/workout-routes/route_2026-11-06_7.30am.gpx"
+    assert any(
+        line.startswith(f"{route}: duplicate: same run as activity 1")
+        for line in result.output.splitlines()
+    ), result.output
+    assert [r[4] for r in stored(runwear_db)] == [
+        "apple:2026-11-02 07:30:00 -0700|Running",
+        "strava:901",
+    ]
+
+
+def runkeeper_entries() -> list[SourceEntry]:
+    def at(day: int) -> datetime:
+        return datetime(2026, 11, day, 7, 0, tzinfo=timezone.utc)
+
+    return [
+        SourceEntry(SampleRun(at(2), 5230.0, 1691.0, name="Park loop", step_s=5.0)),
+        SourceEntry(SampleRun(at(3), 8000.0, 3725.0), track=False),
+        SourceEntry(SampleRun(at(4), 3100.0, 2700.0, sport="walking", step_s=10.0), "Walking"),
+    ]
+
+
+def test_runkeeper_export_imports_gpx_runs_and_entries(
+    tmp_path, runwear_db, run_cli, stores_entries
+):
+    export = write_runkeeper_export(tmp_path / "runkeeper-data-export-1.zip", runkeeper_entries())
+    result = run_cli(str(export))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"{export}/2026-11-04-070000.gpx: not a run (Walking)",
+        "Imported 2 runs (13.2 km) from 2 files and 1 manual entry; "
+        "0 duplicates, 1 not run, 0 errors.",
+    ]
+    assert stored(runwear_db) == [
+        ("2026-11-02T07:00:00Z", 5.23, "generic", "gpx", "runkeeper:rk-20261102070000", 1),
+        ("2026-11-03T07:00:00Z", 8.0, "generic", "manual", "runkeeper:rk-20261103070000", 0),
+    ]
+    with sqlite3.connect(runwear_db) as conn:
+        (name,) = conn.execute("select name from activities where format = 'gpx'").fetchone()
+    assert name == "Park loop"
+
+
+def test_polar_and_fitbit_runs_are_stored_from_their_figures(
+    tmp_path, runwear_db, run_cli, stores_entries
+):
+    at = datetime(2026, 11, 9, 6, 0, tzinfo=timezone.utc)
+    polar = write_polar_export(
+        tmp_path / "polar.zip",
+        [
+            SourceEntry(SampleRun(at, 10000.0, 3000.0, step_s=30), "RUNNING"),
+            SourceEntry(SampleRun(at.replace(day=10), 30000.0, 3600.0), "CYCLING", track=False),
+        ],
+    )
+    fitbit = write_fitbit_export(
+        tmp_path / "fitbit.zip",
+        [SourceEntry(SampleRun(at.replace(day=11), 4345.576, 2707.0), "Run")],
+    )
+    result = run_cli(str(polar), str(fitbit))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "Imported 2 runs (14.3 km) from 2 files and 1 manual entry; "
+        "0 duplicates, 1 not run, 0 errors."
+    )
+    assert [(r[0], r[1], r[4]) for r in stored(runwear_db)] == [
+        ("2026-11-09T06:00:00Z", 10.0, "polar:training-session-2026-11-09-1000"),
+        ("2026-11-11T06:00:00Z", 4.35, "fitbit:25330000"),
+    ]
+
+
+def test_google_takeout_fit_activities_import(tmp_path, runwear_db, run_cli):
+    at = datetime(2026, 11, 12, 6, 0, tzinfo=timezone.utc)
+    export = write_google_fit_export(
+        tmp_path / "takeout-1.zip",
+        [
+            SourceEntry(SampleRun(at, 6000.0, 1800.0, step_s=10)),
+            SourceEntry(SampleRun(at.replace(day=13), 15000.0, 2700.0, sport="cycling"), "Biking"),
+        ],
+    )
+    result = run_cli(str(export))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "Imported 1 run (6.0 km) from 2 files; 0 duplicates, 1 not run, 0 errors."
+    )
+    assert [(r[0], r[1], r[3]) for r in stored(runwear_db)] == [
+        ("2026-11-12T06:00:00Z", 6.0, "tcx")
+    ]
