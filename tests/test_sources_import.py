@@ -7,9 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from runwear.cli import cli
 from runwear.importing import writer
 from runwear.samples.exports import StravaEntry, write_strava_export
 from runwear.samples.health import sample_workouts, write_health_export
@@ -21,16 +19,9 @@ from runwear.samples.sources import (
     write_polar_export,
     write_runkeeper_export,
 )
+from tests import test_exports
 
-
-@pytest.fixture
-def run_cli():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, ["import", "--jobs", "1", *args], catch_exceptions=False)
-
-    return invoke
+run_cli = test_exports.run_cli  # the import command's fixture, shared
 
 
 @pytest.fixture
@@ -46,18 +37,7 @@ def stores_entries(monkeypatch):
         monkeypatch.setitem(writer.FIGURES, kind, f"the {label} export")
 
 
-def stored(db: Path) -> list[tuple]:
-    """The runs as (started_at, km, sub_sport, format, external_id, has a track)."""
-    with sqlite3.connect(db) as conn:
-        return [
-            (r[0], round(r[1] / 1000, 2), *r[2:])
-            for r in conn.execute(
-                "select a.started_at, a.distance_m, a.sub_sport, a.format, a.external_id, "
-                "t.points is not null from activities a "
-                "left join activity_tracks t on t.activity_id = a.id "
-                "where a.sport = 'running' order by a.started_at"
-            )
-        ]
+stored_runs = test_exports.stored_runs  # (started_at, km, sub_sport, shoe, surface, format, id)
 
 
 def health_export(tmp_path: Path) -> Path:
@@ -83,23 +63,10 @@ def test_apple_health_export_imports_its_runs_with_routes(tmp_path, runwear_db, 
         "Imported 2 runs (18.0 km) from 5 files and 1 manual entry; "
         "0 duplicates, 4 not runs, 0 errors.",
     ]
-    assert stored(runwear_db) == [
-        (
-            "2026-11-02T14:30:00Z",
-            8.0,
-            "generic",
-            "gpx",
-            "apple:2026-11-02 07:30:00 -0700|Running",
-            1,
-        ),
-        (
-            "2026-11-06T14:30:00Z",
-            10.0,
-            "generic",
-            "gpx",
-            "apple:2026-11-06 07:30:00 -0700|Running",
-            1,
-        ),
+    apple = "apple:2026-11-{} 07:30:00 -0700|Running"
+    assert stored_runs(runwear_db) == [
+        ("2026-11-06T14:30:00Z", 10.0001, "generic", None, "unknown", "gpx", apple.format("06")),
+        ("2026-11-02T14:30:00Z", 8.0001, "generic", None, "unknown", "gpx", apple.format("02")),
     ]
 
 
@@ -112,20 +79,15 @@ def test_apple_health_treadmill_run_is_stored_from_its_figures(
         "Imported 3 runs (24.4 km) from 5 files and 1 manual entry; "
         "0 duplicates, 3 not runs, 0 errors."
     )
-    treadmill = stored(runwear_db)[1]
-    assert treadmill == (
+    assert stored_runs(runwear_db)[1] == (
         "2026-11-03T15:30:00Z",
-        6.44,
+        6.4374,
+        "treadmill",
+        None,
         "treadmill",
         "apple_health",
         "apple:2026-11-03 08:30:00 -0700|Running",
-        0,
     )
-    with sqlite3.connect(runwear_db) as conn:
-        (surface,) = conn.execute(
-            "select surface from activities where sub_sport = 'treadmill'"
-        ).fetchone()
-    assert surface == "treadmill"
 
 
 def test_a_run_in_both_strava_and_apple_health_is_stored_once(tmp_path, runwear_db, run_cli):
@@ -139,9 +101,9 @@ def test_a_run_in_both_strava_and_apple_health_is_stored_once(tmp_path, runwear_
         line.startswith(f"{route}: duplicate: same run as activity 1")
         for line in result.output.splitlines()
     ), result.output
-    assert [r[4] for r in stored(runwear_db)] == [
-        "apple:2026-11-02 07:30:00 -0700|Running",
+    assert [r[6] for r in stored_runs(runwear_db)] == [
         "strava:901",
+        "apple:2026-11-02 07:30:00 -0700|Running",
     ]
 
 
@@ -167,9 +129,9 @@ def test_runkeeper_export_imports_gpx_runs_and_entries(
         "Imported 2 runs (13.2 km) from 2 files and 1 manual entry; "
         "0 duplicates, 1 not run, 0 errors.",
     ]
-    assert stored(runwear_db) == [
-        ("2026-11-02T07:00:00Z", 5.23, "generic", "gpx", "runkeeper:rk-20261102070000", 1),
-        ("2026-11-03T07:00:00Z", 8.0, "generic", "manual", "runkeeper:rk-20261103070000", 0),
+    assert [(r[0], r[1], r[5], r[6]) for r in stored_runs(runwear_db)] == [
+        ("2026-11-03T07:00:00Z", 8.0, "manual", "runkeeper:rk-20261103070000"),
+        ("2026-11-02T07:00:00Z", 5.23, "gpx", "runkeeper:rk-20261102070000"),
     ]
     with sqlite3.connect(runwear_db) as conn:
         (name,) = conn.execute("select name from activities where format = 'gpx'").fetchone()
@@ -197,9 +159,9 @@ def test_polar_and_fitbit_runs_are_stored_from_their_figures(
         "Imported 2 runs (14.3 km) from 2 files and 1 manual entry; "
         "0 duplicates, 1 not run, 0 errors."
     )
-    assert [(r[0], r[1], r[4]) for r in stored(runwear_db)] == [
+    assert [(r[0], r[1], r[6]) for r in stored_runs(runwear_db)] == [
+        ("2026-11-11T06:00:00Z", 4.3456, "fitbit:25330000"),
         ("2026-11-09T06:00:00Z", 10.0, "polar:training-session-2026-11-09-1000"),
-        ("2026-11-11T06:00:00Z", 4.35, "fitbit:25330000"),
     ]
 
 
@@ -217,6 +179,6 @@ def test_google_takeout_fit_activities_import(tmp_path, runwear_db, run_cli):
     assert result.output.splitlines()[-1] == (
         "Imported 1 run (6.0 km) from 2 files; 0 duplicates, 1 not run, 0 errors."
     )
-    assert [(r[0], r[1], r[3]) for r in stored(runwear_db)] == [
+    assert [(r[0], r[1], r[5]) for r in stored_runs(runwear_db)] == [
         ("2026-11-12T06:00:00Z", 6.0, "tcx")
     ]

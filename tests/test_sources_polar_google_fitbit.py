@@ -62,7 +62,7 @@ def test_polar_sessions(tmp_path):
     [
         ({"startTime": "2026-11-02T06:15:00.000", "exercises": []}, "no exercises"),
         ({"exercises": [{"sport": "RUNNING"}]}, "no readable startTime"),
-        ([], "not a Polar training session"),
+        ([], r"not a Polar training session \(no JSON object"),
     ],
 )
 def test_polar_file_lacking_what_runwear_needs_is_one_line(document, message):

@@ -19,14 +19,13 @@ with its index in the error line of the file.
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from runwear.ingest.archive import Container, Member
-from runwear.ingest.model import ExportFacts, IngestError
+from runwear.ingest.jsonvalues import json_number, load_json, named_like
+from runwear.ingest.model import ExportFacts
 
 _AGAIN = "Download the Fitbit data again (Google Takeout > Fitbit)"
 RUN_TYPE_ID = 90009
@@ -58,22 +57,20 @@ class FitbitFile:
 
 def exercise_files(container: Container) -> list[Member]:
     """The exercise-*.json files anywhere in the container, in name order."""
-    return sorted((m for m in container.members() if _is_exercise(m.path)), key=lambda m: m.path)
+    return sorted(
+        (m for m in container.members() if named_like(m.path, "exercise-", ".json")),
+        key=lambda m: m.path,
+    )
 
 
 def is_fitbit_export(container: Container) -> bool:
     """True when the folder or archive holds Fitbit's exercise-*.json files."""
-    return any(_is_exercise(m.path) for m in container.members())
+    return any(named_like(m.path, "exercise-", ".json") for m in container.members())
 
 
 def read_exercises(data: bytes) -> FitbitFile:
     """Every exercise of one exercise-*.json; IngestError when the file is not such a list."""
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IngestError(f"not valid JSON ({exc}). {_AGAIN}") from exc
-    if not isinstance(document, list):
-        raise IngestError(f"not a Fitbit exercise list (no JSON list at the top). {_AGAIN}")
+    document = load_json(data, _AGAIN, list, "a Fitbit exercise list")
     found: list[ExportFacts] = []
     skipped: list[str] = []
     for index, item in enumerate(document):
@@ -93,10 +90,10 @@ def _facts(item: dict[str, Any]) -> ExportFacts | None:
         return None
     label = str(item.get("activityName") or "no type")
     kind = FITBIT_TYPES.get(item.get("activityTypeId")) or FITBIT_TYPES.get(label.lower())
-    distance = _number(item.get("distance"))
+    distance = json_number(item.get("distance"))
     factor = _UNITS_M.get(str(item.get("distanceUnit") or "").lower())
-    duration_ms = _number(item.get("duration"))
-    active_ms = _number(item.get("activeDuration"))
+    duration_ms = json_number(item.get("duration"))
+    active_ms = json_number(item.get("activeDuration"))
     return ExportFacts(
         external_id=f"fitbit:{log_id}",
         label=label,
@@ -110,12 +107,6 @@ def _facts(item: dict[str, Any]) -> ExportFacts | None:
     )
 
 
-def _is_exercise(path: str) -> bool:
-    """True for an exercise-*.json file name."""
-    name = path.rpartition("/")[2].lower()
-    return name.startswith("exercise-") and name.endswith(".json")
-
-
 def _moment(value: Any) -> datetime | None:
     """startTime "10/22/23 07:37:43" (UTC); None when absent or unreadable."""
     if not isinstance(value, str):
@@ -124,10 +115,3 @@ def _moment(value: Any) -> datetime | None:
         return datetime.strptime(value.strip(), "%m/%d/%y %H:%M:%S").replace(tzinfo=timezone.utc)
     except ValueError:
         return None
-
-
-def _number(value: Any) -> float | None:
-    """A finite JSON number as float, else None."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None

@@ -17,14 +17,13 @@ runwear does not know is kept as not a run, with the sport named.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from runwear.ingest.archive import Container, Member
+from runwear.ingest.jsonvalues import json_number, load_json, named_like
 from runwear.ingest.model import ExportFacts, IngestError
 
 _AGAIN = "Download the Polar Flow export again (account.polar.com > Download your data)"
@@ -61,23 +60,18 @@ class PolarSession:
 
 def session_files(container: Container) -> list[Member]:
     """The training-session-*.json files anywhere in the container, in name order."""
-    found = [m for m in container.members() if _is_session(m.path)]
+    found = [m for m in container.members() if named_like(m.path, "training-session-", ".json")]
     return sorted(found, key=lambda m: m.path)
 
 
 def is_polar_export(container: Container) -> bool:
     """True when the folder or archive holds Polar Flow training-session JSON files."""
-    return any(_is_session(m.path) for m in container.members())
+    return any(named_like(m.path, "training-session-", ".json") for m in container.members())
 
 
 def read_session(data: bytes, file_name: str) -> PolarSession:
     """One training-session JSON file; IngestError (one line) when it lacks what runwear needs."""
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IngestError(f"not valid JSON ({exc}). {_AGAIN}") from exc
-    if not isinstance(document, dict):
-        raise IngestError(f"not a Polar training session (no JSON object). {_AGAIN}")
+    document = load_json(data, _AGAIN, dict, "a Polar training session")
     exercises = document.get("exercises")
     exercise = exercises[0] if isinstance(exercises, list) and exercises else None
     if not isinstance(exercise, dict) or not isinstance(exercise.get("sport"), str):
@@ -95,8 +89,8 @@ def read_session(data: bytes, file_name: str) -> PolarSession:
         (lat, lon)
         for point in (route if isinstance(route, list) else [])
         if isinstance(point, dict)
-        and (lat := _number(point.get("latitude"))) is not None
-        and (lon := _number(point.get("longitude"))) is not None
+        and (lat := json_number(point.get("latitude"))) is not None
+        and (lon := json_number(point.get("longitude"))) is not None
     )
     facts = ExportFacts(
         external_id=f"polar:{file_name.rpartition('/')[2].removesuffix('.json')}",
@@ -105,17 +99,11 @@ def read_session(data: bytes, file_name: str) -> PolarSession:
         sport=sport[0] if sport else label.lower(),
         sub_sport=sport[1] if sport else None,
         name=name.strip() or None if isinstance(name := document.get("name"), str) else None,
-        distance_m=_number(document.get("distance")),
+        distance_m=json_number(document.get("distance")),
         duration_s=_seconds(document.get("duration")),
         manual=not track,
     )
     return PolarSession(facts, track)
-
-
-def _is_session(path: str) -> bool:
-    """True for a training-session-*.json file name."""
-    name = path.rpartition("/")[2].lower()
-    return name.startswith("training-session-") and name.endswith(".json")
 
 
 def _moment(value: Any) -> datetime | None:
@@ -136,10 +124,3 @@ def _seconds(value: Any) -> float | None:
         return None
     hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
-
-
-def _number(value: Any) -> float | None:
-    """A finite JSON number as float, else None."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None
