@@ -10,7 +10,7 @@ import pytest
 
 from runwear.importing import writer
 from runwear.samples.exports import StravaEntry, write_strava_export
-from runwear.samples.health import sample_workouts, write_health_export
+from runwear.samples.health import HealthWorkout, sample_workouts, write_health_export
 from runwear.samples.route import SampleRun
 from runwear.samples.sources import (
     SourceEntry,
@@ -65,8 +65,8 @@ def test_apple_health_export_imports_its_runs_with_routes(tmp_path, runwear_db, 
     ]
     apple = "apple:2026-11-{} 07:30:00 -0700|Running"
     assert stored_runs(runwear_db) == [
-        ("2026-11-06T14:30:00Z", 10.0001, "generic", None, "unknown", "gpx", apple.format("06")),
-        ("2026-11-02T14:30:00Z", 8.0001, "generic", None, "unknown", "gpx", apple.format("02")),
+        ("2026-11-06T14:30:00Z", 10.0, "generic", None, "unknown", "gpx", apple.format("06")),
+        ("2026-11-02T14:30:00Z", 8.0, "generic", None, "unknown", "gpx", apple.format("02")),
     ]
 
 
@@ -182,3 +182,14 @@ def test_google_takeout_fit_activities_import(tmp_path, runwear_db, run_cli):
     assert [(r[0], r[1], r[5]) for r in stored_runs(runwear_db)] == [
         ("2026-11-12T06:00:00Z", 6.0, "tcx")
     ]
+
+
+def test_apple_health_workout_distance_wins_over_its_route(tmp_path, runwear_db, run_cli):
+    start = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)
+    route = SampleRun(start, 7800.0, 2880.0, step_s=10.0)  # GPS cut the corners
+    workout = HealthWorkout(SampleRun(start, 8000.0, 2880.0), route=True, route_run=route)
+    export = write_health_export(tmp_path / "export.zip", [workout])
+    result = run_cli(str(export))
+    assert result.exit_code == 0, result.output
+    ((started_at, km, *_),) = stored_runs(runwear_db)
+    assert (started_at, km) == ("2026-11-20T15:00:00Z", 8.0)

@@ -18,7 +18,8 @@ What was verified, and where (FORMATS.md "Apple Health export"; dogsheep/healthk
 
 Decisions: the file is streamed through expat in 1 MB pieces with no tree kept, so memory
 stays flat however large it is (benchmarks/health_stream.py); the size limit is not applied
-to it. Distance: the statistics' Distance* sum, else totalDistance. A workout's id is
+to it. Distance: the statistics' Distance* sum, else totalDistance, else the route's length
+(`ExportFacts.distance_overrides`: the workout's distance wins over its route's). A workout's id is
 `apple:<startDate>|<type>`, stable across exports. Types runwear does not know are kept as
 sport "generic" (not runs). Not read: Records (steps, heart rate), export_cda.xml, ECGs.
 """
@@ -212,6 +213,7 @@ class _Reader:
             if ascent
             else None,
             utc_offset_s=offset_s,
+            distance_overrides=True,
         )
         return Workout(facts, self.route, attrs.get("sourceName", ""))
 

@@ -95,6 +95,9 @@ class ExportFacts:
     ascent_m: float | None = None
     manual: bool = False  # entered by hand on the platform: there never was a file
     utc_offset_s: int | None = None  # local time minus UTC, when the export says
+    # The export's distance_m replaces the file's in `apply` (Apple Health: the workout's
+    # distance, not its route's length).
+    distance_overrides: bool = False
 
     @property
     def is_run(self) -> bool:
@@ -126,4 +129,6 @@ class ExportFacts:
                 changes["sub_sport"] = self.sub_sport
         if self.name:
             changes["name"] = self.name
+        if self.distance_overrides and self.distance_m:
+            changes["distance_m"] = self.distance_m
         return replace(activity, **changes) if changes else activity

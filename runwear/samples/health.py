@@ -92,6 +92,7 @@ class HealthWorkout:
     source: str = "Apple Watch"
     offset_h: int = -7  # the local time's UTC offset
     ascent_cm: int | None = None
+    route_run: SampleRun | None = None  # the route's own track, when GPS measured otherwise
 
     @property
     def route_name(self) -> str:
@@ -234,7 +235,7 @@ def write_health_export(
     for workout in workouts:
         if workout.route:
             name = f"apple_health_export/workout-routes/{workout.route_name}"
-            files[name] = route_gpx(workout.run)
+            files[name] = route_gpx(workout.route_run or workout.run)
     for i, run in enumerate(orphan_routes):
         files[f"apple_health_export/workout-routes/route_orphan_{i}.gpx"] = route_gpx(run)
     return write_tree(dest, files, zipped)
