@@ -204,3 +204,24 @@ def test_workouts_are_yielded_before_the_whole_file_is_read():
     first = next(apple_health.read_workouts(stream))
     assert first.facts.distance_m == pytest.approx(5000.0)
     assert Counting.consumed < len(data) // 2
+
+
+def test_old_export_without_prolog_and_distance_in_miles():
+    # The shape of healthkit-to-sqlite's test export: no <?xml?>, no DOCTYPE, iOS 10 fields.
+    data = b"""<HealthData locale="en_US">
+ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="5.19412346680959"
+  durationUnit="min" totalDistance="0.4971749504535062" totalDistanceUnit="mi"
+  sourceName="Apple Watch" startDate="2016-11-14 07:25:41 -0700"
+  endDate="2016-11-14 07:30:52 -0700">
+  <MetadataEntry key="HKTimeZone" value="America/Los_Angeles"/>
+  <WorkoutRoute sourceName="iPhone" startDate="2016-11-14 06:25:44 -0800">
+   <FileReference path="/workout-routes/route_2019-06-11_3.00pm.gpx"/>
+  </WorkoutRoute>
+ </Workout>
+</HealthData>
+"""
+    (workout,) = read(data)
+    assert workout.facts.distance_m == pytest.approx(800.12, abs=0.01)
+    assert workout.facts.duration_s == pytest.approx(311.65, abs=0.01)
+    assert workout.route == "apple_health_export/workout-routes/route_2019-06-11_3.00pm.gpx"
+    assert workout.facts.started_at == datetime(2016, 11, 14, 14, 25, 41, tzinfo=timezone.utc)

@@ -15,6 +15,8 @@ What was verified, and where (FORMATS.md "Apple Health export"; dogsheep/healthk
   `WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" sum unit` (newer
   iOS: the distance only there, not in totalDistance) and `WorkoutRoute` holding
   `FileReference path="/workout-routes/route_....gpx"` (relative to apple_health_export/).
+- Older exports (that project's test file) have no XML declaration and no DOCTYPE at all;
+  route GPX files carry `<name>Route 2019-06-11 3:00pm</name>` and no `<type>`.
 
 Decisions: the file is streamed through expat in 1 MB pieces with no tree kept, so memory
 stays flat however large it is (benchmarks/health_stream.py); the size limit is not applied
