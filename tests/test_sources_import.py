@@ -193,3 +193,16 @@ def test_apple_health_workout_distance_wins_over_its_route(tmp_path, runwear_db,
     assert result.exit_code == 0, result.output
     ((started_at, km, *_),) = stored_runs(runwear_db)
     assert (started_at, km) == ("2026-11-20T15:00:00Z", 8.0)
+
+
+def test_a_takeout_with_fitbit_and_google_fit_reads_both(tmp_path, runwear_db, run_cli):
+    at = datetime(2026, 11, 14, 6, 0, tzinfo=timezone.utc)
+    folder = write_fitbit_export(
+        tmp_path / "takeout", [SourceEntry(SampleRun(at, 5000.0, 1500.0), "Walk")], zipped=False
+    )
+    write_google_fit_export(folder, [SourceEntry(SampleRun(at, 6000.0, 1800.0))], zipped=False)
+    result = run_cli(str(folder))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "Imported 1 run (6.0 km) from 1 file and 1 manual entry; 0 duplicates, 1 not run, 0 errors."
+    )

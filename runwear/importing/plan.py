@@ -392,6 +392,8 @@ def _add_fitbit(plan: Plan, container: Container, max_bytes: int) -> None:
                 plan.items.append(Item(name, outcome=result))
             else:
                 plan.items.append(_facts_item(name, "fitbit", facts))
+    if google_fit.is_google_fit_export(container):  # one Takeout holding both
+        _add_google_fit(plan, container, max_bytes)
 
 
 def _add_google_fit(plan: Plan, container: Container, max_bytes: int) -> None:
