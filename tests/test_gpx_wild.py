@@ -41,7 +41,7 @@ def test_untyped_ride_at_24_kmh_is_not_a_run():
     [activity] = parsed.activities
     assert activity.sport == "cycling"
     assert activity.distance_m == pytest.approx(20_000.0, rel=0.001)  # not cut by the jump filter
-    assert any("by its speed (median 24.0 km/h)" in n for n in parsed.notes)
+    assert any("by its speed (median 24.0 km/h)" in n for n in parsed.sport_notes)
 
 
 def test_car_trace_is_not_a_run():
@@ -59,13 +59,13 @@ def test_untyped_run_at_running_speed_is_a_run():
 def test_untyped_track_named_a_ride_is_not_a_run(name):
     parsed = parse_gpx(untyped(replace(RUN, name=name)))
     assert parsed.activities[0].sport == "cycling"
-    assert any("by its name" in n for n in parsed.notes)
+    assert any("by its name" in n for n in parsed.sport_notes)
 
 
 def test_apple_health_route_alone_is_not_a_run():
     parsed = parse_gpx(untyped(RUN, creator="Apple Health Export"))
     assert parsed.activities[0].sport == "generic"
-    assert any("Apple Health export (export.zip)" in n for n in parsed.notes)
+    assert any("Apple Health export (export.zip)" in n for n in parsed.sport_notes)
 
 
 def test_invented_times_of_a_route_planner_are_a_planned_route():

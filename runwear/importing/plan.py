@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from runwear.importing.results import ERROR, NOT_RUN, FileResult
-from runwear.ingest import garmin, strava
+from runwear.ingest import apple_health, fitbit, garmin, google_fit, polar, runkeeper, strava
 from runwear.ingest.archive import (
     Container,
     FolderContainer,
@@ -172,6 +172,9 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
     elif kind == "garmin":
         assert container is not None
         _add_garmin(plan, container, max_bytes)
+    elif kind in SOURCE_ADDERS:
+        assert container is not None
+        SOURCE_ADDERS[kind](plan, container, max_bytes)
     elif container is not None and not path.is_dir():
         for found in walk(container):  # zips inside, up to MAX_ZIP_DEPTH
             name = found.name
@@ -208,6 +211,9 @@ def _export_kind(container: Container, look_inside: bool = True) -> str | None:
             return "strava"
         if garmin.is_garmin_export(container):
             return "garmin"
+        for kind, recognise in SOURCE_KINDS:
+            if recognise(container):
+                return kind
     container.prefix = ""
     return None
 
@@ -330,3 +336,156 @@ def _add_garmin(plan: Plan, container: Container, max_bytes: int) -> None:
                     missing="" if summary.manual else "no file for it in the export",
                 )
             )
+
+
+# -- Apple Health, Runkeeper, Polar Flow, Fitbit, Google Takeout (Fit) -------------------
+
+# Each kind's recogniser, in the order they are tried (after Strava and Garmin).
+SOURCE_KINDS = (
+    ("apple_health", apple_health.is_apple_health),
+    ("runkeeper", runkeeper.is_runkeeper_export),
+    ("polar", polar.is_polar_export),
+    ("fitbit", fitbit.is_fitbit_export),
+    ("google_fit", google_fit.is_google_fit_export),
+)
+
+
+def _add_apple_health(plan: Plan, container: Container, max_bytes: int) -> None:
+    """An Apple Health export: one item per workout, a run's route GPX read as its file."""
+    xml = apple_health.export_xml(container)
+    assert xml is not None
+    xml_name = container.name_of(xml)
+    plan.index_files += 1
+    named: set[str] = set()
+    try:
+        with container.open(xml) as stream:
+            for workout in apple_health.read_workouts(stream, xml):
+                facts = workout.facts
+                route = container.find(workout.route) if workout.route else None
+                name = (
+                    container.name_of(route)
+                    if route
+                    else (f"{xml_name} workout {facts.external_id.partition(':')[2]}")
+                )
+                if workout.route:
+                    named.add(workout.route)
+                if not facts.is_run:
+                    result = FileResult(
+                        name, NOT_RUN, f"not a run ({facts.label})", entry=True, routine=True
+                    )
+                    plan.items.append(Item(name, outcome=result))
+                elif route is not None:
+                    plan.items.append(
+                        Item(
+                            name,
+                            "gpx",
+                            member=(container, route),
+                            export="apple_health",
+                            facts=facts,
+                        )
+                    )
+                else:
+                    plan.items.append(_facts_item(name, "apple_health", facts))
+    except IngestError as exc:
+        plan.items.append(Item(xml_name, outcome=FileResult(xml_name, ERROR, str(exc))))
+        return
+    unnamed = [m for m in apple_health.route_files(container, xml) if m.path not in named]
+    if unnamed:
+        folder = container.name_of(Member(unnamed[0].path.rpartition("/")[0]))
+        count = f"{len(unnamed)} route file{'s' if len(unnamed) != 1 else ''}"
+        why = f"{count} that no workout names: skipped (routes are read through their workout)"
+        plan.items.append(Item(folder, outcome=FileResult(folder, NOT_RUN, why, routine=True)))
+
+
+def _add_runkeeper(plan: Plan, container: Container, max_bytes: int) -> None:
+    """A Runkeeper export: one item per cardioActivities.csv row, its GPX as the file."""
+    csv_name = container.name_of(Member(runkeeper.ACTIVITIES_CSV))
+    plan.index_files += 1
+    try:
+        rows = list(runkeeper.read_activities(container, max_bytes))
+    except IngestError as exc:
+        plan.items.append(Item(csv_name, outcome=FileResult(csv_name, ERROR, str(exc))))
+        return
+    for row in rows:
+        name = container.name_of(row.gpx) if row.gpx else f"{csv_name} line {row.line}"
+        facts = row.facts
+        if row.error:
+            why = f"{row.error}. Check cardioActivities.csv"
+            plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
+        elif not facts.is_run:
+            result = FileResult(
+                name, NOT_RUN, f"not a run ({facts.label})", entry=True, routine=True
+            )
+            plan.items.append(Item(name, outcome=result))
+        elif row.gpx is not None:
+            plan.items.append(
+                Item(name, "gpx", member=(container, row.gpx), export="runkeeper", facts=facts)
+            )
+        else:
+            if row.gpx_name:
+                facts = replace(facts, manual=False)
+            plan.items.append(_facts_item(name, "runkeeper", facts))
+
+
+def _add_polar(plan: Plan, container: Container, max_bytes: int) -> None:
+    """A Polar Flow export: one item per training-session JSON (figures only, no track yet)."""
+    for member in polar.session_files(container):
+        plan.index_files += 1
+        name = container.name_of(member)
+        try:
+            session = polar.read_session(container.read(member, max_bytes), member.path)
+        except IngestError as exc:
+            plan.items.append(Item(name, outcome=FileResult(name, ERROR, str(exc))))
+            continue
+        if not session.facts.is_run:
+            why = f"not a run ({session.facts.label})"
+            result = FileResult(name, NOT_RUN, why, routine=True)
+            plan.items.append(Item(name, outcome=result))
+        else:
+            plan.items.append(_facts_item(name, "polar", session.facts))
+
+
+def _add_fitbit(plan: Plan, container: Container, max_bytes: int) -> None:
+    """A Fitbit export: one item per exercise of its exercise-*.json files."""
+    for member in fitbit.exercise_files(container):
+        plan.index_files += 1
+        file_name = container.name_of(member)
+        try:
+            read = fitbit.read_exercises(container.read(member, max_bytes))
+        except IngestError as exc:
+            plan.items.append(Item(file_name, outcome=FileResult(file_name, ERROR, str(exc))))
+            continue
+        for why in read.skipped:
+            result = FileResult(file_name, ERROR, f"{why}. Check the Fitbit export")
+            plan.items.append(Item(file_name, outcome=result))
+        for facts in read.exercises:
+            name = f"{file_name} exercise {facts.external_id.partition(':')[2]}"
+            if not facts.is_run:
+                result = FileResult(
+                    name, NOT_RUN, f"not a run ({facts.label})", entry=True, routine=True
+                )
+                plan.items.append(Item(name, outcome=result))
+            else:
+                plan.items.append(_facts_item(name, "fitbit", facts))
+    if google_fit.is_google_fit_export(container):  # one Takeout holding both
+        _add_google_fit(plan, container, max_bytes)
+
+
+def _add_google_fit(plan: Plan, container: Container, max_bytes: int) -> None:
+    """A Google Takeout with Fit activities: its TCX files, read as any TCX file."""
+    for member in google_fit.activity_files(container):
+        plan.items.append(Item(container.name_of(member), "tcx", member=(container, member)))
+
+
+def _facts_item(name: str, kind: str, facts: ExportFacts) -> Item:
+    """A run known only from an export's figures (no file to read for it)."""
+    return Item(name, export=kind, facts=facts)
+
+
+SOURCE_ADDERS = {
+    "apple_health": _add_apple_health,
+    "runkeeper": _add_runkeeper,
+    "polar": _add_polar,
+    "fitbit": _add_fitbit,
+    "google_fit": _add_google_fit,
+}

@@ -35,8 +35,22 @@ from runwear.store.surfaces import Surfacer
 from runwear.surfacing.rules import NO_CHOICE, RuleChoice
 from runwear.surfacing.split import SurfaceSplit
 
-PLATFORMS = {"strava": "Strava", "garmin": "Garmin Connect"}
-FIGURES = {"strava": "activities.csv", "garmin": "its Garmin summary"}
+PLATFORMS = {
+    "strava": "Strava",
+    "garmin": "Garmin Connect",
+    "apple_health": "Apple Health",
+    "runkeeper": "Runkeeper",
+    "polar": "Polar Flow",
+    "fitbit": "Fitbit",
+}
+FIGURES = {
+    "strava": "activities.csv",
+    "garmin": "its Garmin summary",
+    "apple_health": "its workout in export.xml",
+    "runkeeper": "cardioActivities.csv",
+    "polar": "its training session",
+    "fitbit": "its exercise record",
+}
 
 
 class Writer:
@@ -103,7 +117,7 @@ class Writer:
             sports = sorted({f.label if f else a.sport for _, _, a, f in sessions}) or [
                 "no sessions"
             ]
-            why = f"not a run ({'; '.join([', '.join(sports), *parsed.notes])})"
+            why = f"not a run ({'; '.join([', '.join(sports), *parsed.sport_notes])})"
             store.add_source(self.db, sha, path, fmt, parsed.file_type, NOT_RUN, why)
             return FileResult(path, NOT_RUN, why, routine=bool(item.export))
 
@@ -196,15 +210,16 @@ class Writer:
     def _unreadable(self, item: Item, error: str) -> FileResult:
         """A file that cannot be read; an export's run is then taken from its figures."""
         facts = item.facts
-        if item.export != "strava" or facts is None or not facts.is_run:
+        if item.export not in FIGURES or facts is None or not facts.is_run:
             return FileResult(item.name, ERROR, error)
         result = self._entry(item)
+        figures = FIGURES[item.export]
         if result.status == IMPORTED:
-            what = f"its run was imported from {FIGURES['strava']}, without a track"
+            what = f"its run was imported from {figures}, without a track"
         elif result.status == DUPLICATE:
             what = f"its run is stored already ({result.detail})"
         else:
-            what = f"its figures in {FIGURES['strava']} cannot be used either ({result.detail})"
+            what = f"its figures in {figures} cannot be used either ({result.detail})"
         return FileResult(item.name, ERROR, f"{error}; {what}", result.runs, result.distance_m)
 
     # -- export entries without a file ----------------------------------------------------

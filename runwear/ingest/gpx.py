@@ -145,8 +145,15 @@ def parse_gpx(data: bytes) -> ParsedFile:
     _check_namespaces(text)
     doc = read_gpx(text)
     notes: list[str] = []
-    activities = _activities(doc, notes)
-    return ParsedFile(format="gpx", activities=activities, file_type="activity", notes=tuple(notes))
+    sport_notes: list[str] = []
+    activities = _activities(doc, notes, sport_notes)
+    return ParsedFile(
+        format="gpx",
+        activities=activities,
+        file_type="activity",
+        notes=tuple(notes),
+        sport_notes=tuple(sport_notes),
+    )
 
 
 # -- bytes to checked text -------------------------------------------------------------------
@@ -390,7 +397,7 @@ class _Outing:
         return max((p.t_s for s in self.segments for p in s if p.t_s is not None), default=None)
 
 
-def _activities(doc: GpxDoc, notes: list[str]) -> tuple[Activity, ...]:
+def _activities(doc: GpxDoc, notes: list[str], sport_notes: list[str]) -> tuple[Activity, ...]:
     """One Activity per outing with points; IngestError when no track makes one."""
     usable = [_Outing([t], _usable_segments(t)) for t in doc.tracks]
     usable = [o for o in usable if o.segments]
@@ -418,7 +425,7 @@ def _activities(doc: GpxDoc, notes: list[str]) -> tuple[Activity, ...]:
         outings, file_start = usable, doc.time
     activities = []
     for outing in outings:
-        activity = _measure(doc, outing, file_start, notes)
+        activity = _measure(doc, outing, file_start, notes, sport_notes)
         if activity is not None:
             activities.append(activity)
     if not activities:
@@ -551,9 +558,10 @@ def _measure(
     outing: _Outing,
     file_start: tuple[float, int | None] | None,
     notes: list[str],
+    sport_notes: list[str],
 ) -> Activity | None:
     """The Activity of one outing; None for a lone point."""
-    sport, sub_sport = _sport(doc, outing, notes)
+    sport, sub_sport = _sport(doc, outing, sport_notes)
     limit = MAX_FOOT_SPEED_MPS if sport in FOOT_SPORTS else MAX_OTHER_SPEED_MPS
     m = _Meter(limit).measure(outing.segments)
     if m.points < 2:

@@ -57,8 +57,11 @@ class ParsedFile:
     format: str  # "fit" | "gpx" | "tcx"
     activities: tuple[Activity, ...]
     file_type: str = "activity"  # FIT file_id.type: activity, settings, workout, ...
-    # What the reader left out or judged, one phrase each ("left out 2.1 km ..."): a line.
+    # What the reader left out, one phrase each ("left out 2.1 km ..."): a line on import.
     notes: tuple[str, ...] = ()
+    # How the reader judged a sport the file does not state ("a ride by its speed ..."): said
+    # when the file is not a run; moot when an export states the sport.
+    sport_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ class ExportFacts:
     ascent_m: float | None = None
     manual: bool = False  # entered by hand on the platform: there never was a file
     utc_offset_s: int | None = None  # local time minus UTC, when the export says
+    # The export's distance_m replaces the file's in `apply` (Apple Health: the workout's
+    # distance, not its route's length).
+    distance_overrides: bool = False
 
     @property
     def is_run(self) -> bool:
@@ -128,4 +134,8 @@ class ExportFacts:
                 changes["sub_sport"] = self.sub_sport
         if self.name:
             changes["name"] = self.name
+        if self.distance_overrides and self.distance_m:
+            changes["distance_m"] = self.distance_m
+        if self.utc_offset_s is not None and activity.utc_offset_s is None:
+            changes["utc_offset_s"] = self.utc_offset_s
         return replace(activity, **changes) if changes else activity
