@@ -392,9 +392,9 @@ def test_watch_file_after_the_export_keeps_the_export_shoe(tmp_path, runwear_db,
     )
     run_cli(str(export))
     result = run_cli(str(watch_file(tmp_path / "watch", sample)))
-    assert "duplicate: same run as activity 1 (gpx, 2026-05-01T07:00:00Z)" in result.output
+    assert "duplicate: a better copy of activity 1 (fit over gpx)" in result.output
     assert stored_runs(runwear_db) == [
-        ("2026-05-01T07:00:00Z", 10.0, "generic", "Peggy", "unknown", "gpx", "strava:101")
+        ("2026-05-01T07:00:00Z", 10.0, "generic", "Peggy", "unknown", "fit", "strava:101")
     ]
 
 

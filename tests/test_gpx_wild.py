@@ -277,3 +277,70 @@ def test_import_says_what_was_left_out_and_counts_runs_too_short(tmp_path, runwe
         "Imported 1 run (5.0 km) from 3 files; 0 duplicates, 2 not runs, 1 too short, 0 errors."
     )
     assert result.exit_code == 0
+
+
+# -- the same run twice: the best copy wins, whatever the order ------------------------------
+
+
+def _snapshot(db) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "select a.started_at, round(a.distance_m, 3), a.format, a.duration_s, a.ascent_m, "
+            "s.name, a.surface, t.points, (select group_concat(surface || '=' || "
+            "round(distance_m, 3)) from activity_surfaces where activity_id = a.id) "
+            "from activities a left join shoes s on s.id = a.shoe_id "
+            "left join activity_tracks t on t.activity_id = a.id order by a.started_at"
+        ).fetchall()
+
+
+@pytest.mark.parametrize("first", ["gpx", "fit"])
+def test_the_best_copy_wins_whatever_the_order(tmp_path, first):
+    from click.testing import CliRunner
+
+    from runwear.cli import cli
+    from runwear.samples.fit_writer import fit_activity_bytes
+
+    fit_run = replace(RUN, step_s=1.0)  # the watch's own file: more points
+    gpx_run = replace(RUN, started_at=START + timedelta(seconds=20), distance_m=5_040.0)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "watch.fit").write_bytes(fit_activity_bytes([fit_run]))
+    (folder / "phone.gpx").write_bytes(gpx_bytes([gpx_run]))
+    db = tmp_path / f"{first}.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db), "shoe", "add", "Peggy", "--default"]).exit_code == 0
+    order = ["phone.gpx", "watch.fit"] if first == "gpx" else ["watch.fit", "phone.gpx"]
+    for name in order:
+        result = runner.invoke(cli, ["--db", str(db), "import", "--jobs", "1", str(folder / name)])
+        assert result.exit_code == 0, result.output
+    assert (
+        runner.invoke(cli, ["--db", str(db), "tag", "--last", "--surface", "grass"]).exit_code == 0
+    )
+    stored = _snapshot(db)
+    assert stored == [
+        ("2024-05-01T06:30:00Z", 5000.0, "fit", 1500.0, 0.0, "Peggy", "grass", 301, "grass=5000.0")
+    ]
+    from tests.helpers import assert_db_sound
+
+    assert_db_sound(db)
+
+
+def test_a_better_copy_keeps_the_tags_chosen_by_hand(tmp_path):
+    from click.testing import CliRunner
+
+    from runwear.cli import cli
+    from runwear.samples.fit_writer import fit_activity_bytes
+
+    db = str(tmp_path / "r.db")
+    runner = CliRunner()
+    runner.invoke(cli, ["--db", db, "shoe", "add", "Trail"])
+    (tmp_path / "phone.gpx").write_bytes(gpx_bytes([RUN]))
+    (tmp_path / "watch.fit").write_bytes(fit_activity_bytes([replace(RUN, step_s=1.0)]))
+    runner.invoke(cli, ["--db", db, "import", "--jobs", "1", str(tmp_path / "phone.gpx")])
+    runner.invoke(cli, ["--db", db, "tag", "--last", "--shoe", "Trail", "--surface", "trail"])
+    result = runner.invoke(cli, ["--db", db, "import", "--jobs", "1", str(tmp_path / "watch.fit")])
+    assert "a better copy of activity 1 (fit over gpx)" in result.output
+    [row] = _snapshot(tmp_path / "r.db")
+    assert (row[2], row[5], row[6], row[8]) == ("fit", "Trail", "trail", "trail=5000.0")

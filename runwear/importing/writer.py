@@ -33,8 +33,9 @@ from runwear.store.settings import load_settings
 from runwear.store.shoes import default_shoe
 from runwear.store.surfaces import Surfacer
 from runwear.surfacing.rules import NO_CHOICE, RuleChoice
-from runwear.surfacing.split import SurfaceSplit
+from runwear.surfacing.split import SOURCE_MANUAL, SurfacePart, SurfaceSplit
 
+COPY_RANK = {"fit": 3, "tcx": 2, "gpx": 1}  # which copy of a run to keep: the higher
 PLATFORMS = {
     "strava": "Strava",
     "garmin": "Garmin Connect",
@@ -124,6 +125,7 @@ class Writer:
         rejected: list[str] = []
         twins: list[str] = []
         short: list[str] = []
+        replaced: list[str] = []
         added = 0
         distance_m = 0.0
         source_id = store.add_source(self.db, sha, path, fmt, parsed.file_type, IMPORTED)
@@ -136,13 +138,17 @@ class Writer:
                 short.append(f"{activity.distance_m:.0f} m")
                 continue
             activity = _with_plausible_climb(activity)
+            hinted = activity.sub_sport != original.sub_sport
+            worse = self._worse_copy(activity, fmt, facts)
+            if worse is not None:
+                replaced.append(self._replace(worse, activity, source_id, index, fmt, hinted))
+                continue
             twin = self._twin(activity, facts)
             if twin:
                 twins.append(twin)
                 continue
             choice = self._rules(activity)
             shoe_id, shoe_source = self._shoe(activity, item, facts, choice)
-            hinted = activity.sub_sport != original.sub_sport
             split = self._split(activity, shoe_id, choice, hinted)
             store.add_activity(
                 self.db,
@@ -162,14 +168,14 @@ class Writer:
         if rejected and not added:
             # Nothing usable: forget the file so a fixed version can be imported later.
             self.db.execute("delete from sources where id = ?", [source_id])
-        elif short and not added and not twins:
+        elif short and not added and not twins and not replaced:
             why = f"too short to count as a run ({', '.join(short)}; under {self.min_run_m:g} m)"
             self.db.execute(
                 "update sources set outcome = ?, note = ? where id = ?",
                 [NOT_RUN, why, source_id],
             )
             return FileResult(path, NOT_RUN, why, short=len(short))
-        elif not added:  # every run is stored already, from another file
+        elif not added and not replaced:  # every run is stored already, from another file
             self.db.execute(
                 "update sources set outcome = ?, note = ? where id = ?",
                 [DUPLICATE, "; ".join(twins), source_id],
@@ -182,6 +188,8 @@ class Writer:
                 added,
                 distance_m,
             )
+        if replaced and not added:
+            return FileResult(path, DUPLICATE, "; ".join(replaced + twins), short=len(short))
         if not added:
             return FileResult(path, DUPLICATE, "; ".join(twins), short=len(short))
         return FileResult(
@@ -292,6 +300,48 @@ class Writer:
             return None
         note = self._adopt(twin["id"], facts) if facts else ""
         return f"same run as activity {twin['id']} ({twin['format']}, {twin['started_at']}){note}"
+
+    def _worse_copy(
+        self, activity: Activity, fmt: str, facts: ExportFacts | None
+    ) -> dict[str, Any] | None:
+        """The stored copy of this run that this file's copy betters, or None.
+
+        Better is the device's FIT, then TCX, then GPX, then an export's figures alone; among
+        equals, more track points. Whatever order the files come in, the best copy stays.
+        """
+        if facts is not None and store.by_external_id(self.db, facts.external_id) is not None:
+            return None  # the export knows this run already
+        twin = store.same_run(self.db, activity.started_at, activity.distance_m)
+        if twin is None:
+            return None
+        ours = (COPY_RANK.get(fmt, 0), len(activity.track))
+        theirs = (COPY_RANK.get(twin["format"], 0), twin["points"] or 0)
+        return twin if ours > theirs else None
+
+    def _replace(
+        self,
+        twin: dict[str, Any],
+        activity: Activity,
+        source_id: int,
+        index: int,
+        fmt: str,
+        hinted: bool,
+    ) -> str:
+        """Put this better copy's figures and track on the stored run, keeping its tags."""
+        row = self.db.execute(
+            "select shoe_id, surface, surface_source from activities where id = ?", [twin["id"]]
+        ).fetchone()
+        shoe_id, surface, surface_source = row
+        if surface_source == SOURCE_MANUAL:
+            part = SurfacePart(surface, SOURCE_MANUAL, activity.distance_m)
+            split = SurfaceSplit((part,), surface, SOURCE_MANUAL)
+        else:
+            split = self._split(activity, shoe_id, self._rules(activity), hinted)
+        store.replace_copy(self.db, twin["id"], activity, source_id, index, fmt, split)
+        return (
+            f"a better copy of activity {twin['id']} ({fmt} over {twin['format']}): its "
+            "figures and track replace the stored ones, its shoe and surface tags stay"
+        )
 
     def _adopt(self, activity_id: int, facts: ExportFacts) -> str:
         """Give a stored run the export's id and shoe; a note when its shoe changed."""

@@ -10,8 +10,8 @@ from sqlite_utils import Database
 
 from runwear.geo import encode_polyline
 from runwear.ingest.model import Activity
-from runwear.store.surfaces import Surfacer, insert_parts, resplit, track_box
-from runwear.surfacing.split import SurfacePart
+from runwear.store.surfaces import Surfacer, insert_parts, resplit, track_box, write_split
+from runwear.surfacing.split import SurfacePart, SurfaceSplit
 
 DUPLICATE_START_S = 60
 DUPLICATE_DISTANCE_SHARE = 0.02
@@ -34,8 +34,9 @@ def same_run(db: Database, started_at: datetime, distance_m: float) -> dict[str,
     window = timedelta(seconds=DUPLICATE_START_S)
     rows = _all(
         db,
-        "select id, started_at, distance_m, format from activities "
-        "where sport = 'running' and started_at between ? and ? order by started_at",
+        "select a.id, a.started_at, a.distance_m, a.format, a.source_id, t.points "
+        "from activities a left join activity_tracks t on t.activity_id = a.id "
+        "where a.sport = 'running' and a.started_at between ? and ? order by a.started_at",
         [iso_utc(started_at - window), iso_utc(started_at + window)],
     )
     for row in rows:
@@ -133,6 +134,60 @@ def add_activity(
             }
         )
     return activity_id
+
+
+def replace_copy(
+    db: Database,
+    activity_id: int,
+    activity: Activity,
+    source_id: int,
+    session_index: int,
+    fmt: str,
+    split: SurfaceSplit,
+) -> None:
+    """Give a stored run the figures, track and split of a better copy from another file (in
+    the caller's transaction); its shoe, external id and manual tags stay. The file it came
+    from is left a duplicate when it holds no other run."""
+    old_source = db.execute(
+        "select source_id from activities where id = ?", [activity_id]
+    ).fetchone()[0]
+    db.execute(
+        "update activities set source_id = ?, session_index = ?, format = ?, started_at = ?, "
+        "utc_offset_s = ?, sub_sport = ?, name = ?, distance_m = ?, duration_s = ?, "
+        "moving_s = ?, ascent_m = ?, device = ? where id = ?",
+        [
+            source_id,
+            session_index,
+            fmt,
+            iso_utc(activity.started_at),
+            activity.utc_offset_s,
+            activity.sub_sport,
+            activity.name,
+            activity.distance_m,
+            activity.duration_s,
+            activity.moving_s,
+            activity.ascent_m,
+            activity.device,
+            activity_id,
+        ],
+    )
+    db.execute("delete from activity_tracks where activity_id = ?", [activity_id])
+    if activity.track:
+        db["activity_tracks"].insert(
+            {
+                "activity_id": activity_id,
+                "polyline": encode_polyline(activity.track),
+                "points": len(activity.track),
+                **track_box(activity.track),
+            }
+        )
+    write_split(db, activity_id, split)
+    if old_source is not None:
+        db.execute(
+            "update sources set outcome = 'duplicate', note = ? where id = ? and not exists "
+            "(select 1 from activities where source_id = ?)",
+            [f"a better copy replaced its run (activity {activity_id})", old_source, old_source],
+        )
 
 
 def by_external_id(db: Database, external_id: str) -> dict[str, Any] | None:
