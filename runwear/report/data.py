@@ -138,6 +138,7 @@ def build_report(
     load = load_weeks(db, settings, as_of, weeks)
     first = load[0].week_start if load else as_of.date()
     by = "month" if weeks >= MONTHLY_FROM_WEEKS else "week"
+    shoes = shoe_views(db, settings, as_of)
     return Report(
         db_path=str(db_path),
         made_at=iso_utc(now),
@@ -146,8 +147,8 @@ def build_report(
         weeks=weeks,
         unit=settings.units,
         findings=run_checks(db, settings, as_of),
-        shoes=shoe_views(db, settings, as_of, retired=False),
-        retired=shoe_views(db, settings, as_of, retired=True),
+        shoes=[s for s in shoes if not s.retired_on],
+        retired=[s for s in shoes if s.retired_on],
         load=load,
         by=by,
         surfaces=surface_periods(db, by, first, as_of),
@@ -165,8 +166,8 @@ def runwear_version() -> str:
         return "unknown"
 
 
-def shoe_views(db: Database, settings: Settings, as_of: datetime, retired: bool) -> list[ShoeView]:
-    """Active shoes (or only the retired ones) with the figures of `runwear shoes --json`."""
+def shoe_views(db: Database, settings: Settings, as_of: datetime) -> list[ShoeView]:
+    """Every shoe, by name, with the figures of `runwear shoes --all --json`."""
     limit_on = {f.shoe_id: f.limit_on for f in shoe_forecasts(db, settings, as_of) if f.limit_on}
     by_shoe: dict[int, list[tuple[date, float]]] = defaultdict(list)
     for run in load_runs(db, settings, as_of):
@@ -174,9 +175,7 @@ def shoe_views(db: Database, settings: Settings, as_of: datetime, retired: bool)
             by_shoe[run.shoe_id].append((run.day, run.distance_m))
     starts = dict(db.execute("select id, start_distance_m from shoes").fetchall())
     views = []
-    for shoe in shoe_wear(db, settings, include_retired=retired):
-        if bool(shoe.retired_on) != retired:
-            continue
+    for shoe in shoe_wear(db, settings, include_retired=True):
         total_m = starts.get(shoe.id) or 0.0
         cumulative = []
         for day, distance_m in by_shoe.get(shoe.id, []):

@@ -302,9 +302,11 @@ def run_map(runs: Sequence[MapRun]) -> Markup:
     off_x = (width - span_x * px_per_m) / 2
     off_y = (height - 30 - span_y * px_per_m) / 2
 
+    west, north = min(lons), max(lats)
+
     def xy(lat: float, lon: float) -> str:
-        x = off_x + (lon - min(lons)) * kx * px_per_m
-        y = off_y + (max(lats) - lat) * ky * px_per_m
+        x = off_x + (lon - west) * kx * px_per_m
+        y = off_y + (north - lat) * ky * px_per_m
         return f"{_num(x)},{_num(y)}"
 
     body = []
