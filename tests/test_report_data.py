@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from runwear.cli import cli
 from runwear.ingest.model import Activity
-from runwear.report.data import build_report, load_weeks, map_runs
+from runwear.report.data import MapRun, build_report, load_weeks, map_places, map_runs
 from runwear.store import Settings, load_settings, memory_db, open_db
+from runwear.surfacing.geometry import Circle, Corridor
+from runwear.surfacing.split import Place
 
 from .helpers import LAST_MONDAY, LOAD_AS_OF, NOW, add_run_on, add_weeks, store_run
 
@@ -181,3 +183,25 @@ def test_empty_database():
     empty = build_report(db, Settings(), Path("x.db"), LOAD_AS_OF)
     assert empty.shoes == [] and empty.map_runs == [] and empty.surfaces == []
     assert len(empty.load) == 16 and all(w.runs == 0 and not w.breaks for w in empty.load)
+
+
+def test_map_places_are_the_ones_the_runs_reach(report):
+    assert [(p.name, p.surface, p.radius_m) for p in report.map_places] == [
+        ("Castle Park", "grass", 400.0)
+    ]
+
+
+def test_map_places_circles_and_corridors():
+    run = MapRun(
+        1, "2026-06-14T07:00:00Z", "", 1.0, "grass", {"grass": 1.0}, [(51.0, 0.0), (51.01, 0.0)]
+    )
+    near = Place("Park", "grass", Circle(51.005, 0.001, 200.0))
+    far = Place("Far", "sand", Circle(52.0, 0.0, 200.0))
+    river = Place("River", "gravel", Corridor(((51.005, -0.001), (51.005, 0.001)), 20.0))
+    beside = Place("Beside", "gravel", Corridor(((51.0, -0.001), (51.01, -0.001)), 20.0))
+    found = map_places([near, far, river, beside], [run])
+    assert [(p.name, p.radius_m, p.width_m, len(p.points)) for p in found] == [
+        ("Park", 200.0, None, 1),
+        ("River", None, 20.0, 2),
+    ]
+    assert map_places([near], []) == []

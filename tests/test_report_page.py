@@ -139,6 +139,9 @@ def test_charts_hold_their_figures(page):
     assert len(lines) == 16
     for line in lines:
         assert line.get("stroke") == PALETTE[line.get("data-surface")].hex
+    (park,) = charts["map"].findall("circle")
+    assert park.get("class") == "place" and park.get("fill") == PALETTE["grass"].hex
+    assert park.findtext("title") == "Castle Park: place, grass"
     assert charts["map"].find("g").get("class") == "scale-bar"
     assert charts["map"].find("g/text").text.endswith(("m", "km"))
 

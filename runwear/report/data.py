@@ -24,8 +24,16 @@ from runwear.monitor.load import load_runs, pct_change, shoe_forecasts, weekly_l
 from runwear.monitor.mileage import shoe_wear
 from runwear.monitor.surfaces import surface_mix_by
 from runwear.store.activities import iso_utc
+from runwear.store.places import load_places
 from runwear.store.settings import Settings
-from runwear.surfacing.geometry import METRES_PER_DEGREE, metres_per_degree_lon, simplify
+from runwear.surfacing.geometry import (
+    METRES_PER_DEGREE,
+    BBox,
+    Circle,
+    metres_per_degree_lon,
+    simplify,
+)
+from runwear.surfacing.split import Place
 from runwear.units import M_PER_KM
 from runwear.vocab import HARD_SURFACES
 
@@ -105,6 +113,17 @@ class MapRun:
 
 
 @dataclass(frozen=True)
+class MapPlace:
+    """One of the user's places that the map's runs reach: a circle or a corridor."""
+
+    name: str
+    surface: str
+    radius_m: float | None  # a circle's radius (its centre is points[0])
+    width_m: float | None  # a corridor's full width
+    points: list[tuple[float, float]]  # the centre, or the corridor's route
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the page shows."""
 
@@ -122,6 +141,7 @@ class Report:
     surfaces: list[PeriodView]
     shoe_surfaces: list[ShoeSurfaces]
     map_runs: list[MapRun]
+    map_places: list[MapPlace]
     map_days: int
 
 
@@ -139,6 +159,7 @@ def build_report(
     first = load[0].week_start if load else as_of.date()
     by = "month" if weeks >= MONTHLY_FROM_WEEKS else "week"
     shoes = shoe_views(db, settings, as_of)
+    runs = map_runs(db, as_of, settings.window_days)
     return Report(
         db_path=str(db_path),
         made_at=iso_utc(now),
@@ -153,7 +174,8 @@ def build_report(
         by=by,
         surfaces=surface_periods(db, by, first, as_of),
         shoe_surfaces=shoe_surface_rows(db, as_of),
-        map_runs=map_runs(db, as_of, settings.window_days),
+        map_runs=runs,
+        map_places=map_places(load_places(db), runs),
         map_days=settings.window_days,
     )
 
@@ -345,3 +367,31 @@ def _map_tolerance_m(points: list[tuple[float, float]]) -> float:
         1.0,
     )
     return span_m / MAP_WIDTH_PX * MAP_TOLERANCE_PX
+
+
+def map_places(places: list[Place], runs: list[MapRun]) -> list[MapPlace]:
+    """The places whose box meets the box of the map's runs, for the map to draw faintly."""
+    points = [p for run in runs for p in run.points]
+    if not points:
+        return []
+    box = BBox.around(points)
+    found = []
+    for place in places:
+        if not place.shape.bbox.intersects(box):
+            continue
+        shape = place.shape
+        if isinstance(shape, Circle):
+            found.append(
+                MapPlace(
+                    place.name,
+                    place.surface,
+                    shape.radius_m,
+                    None,
+                    [(shape.center_lat, shape.center_lon)],
+                )
+            )
+        else:
+            found.append(
+                MapPlace(place.name, place.surface, None, shape.width_m, list(shape.points))
+            )
+    return found

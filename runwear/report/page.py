@@ -98,7 +98,7 @@ def render_page(report: Report, settings: Settings) -> str:
         "wear_line": {s.name: svg.wear_line(s, today) for s in report.shoes},
         "load": svg.load_bars(report.load),
         "surfaces": svg.surface_stack(report.surfaces, report.by),
-        "map": svg.run_map(report.map_runs),
+        "map": svg.run_map(report.map_runs, report.map_places),
     }
     return (
         _environment()
@@ -114,7 +114,9 @@ def render_page(report: Report, settings: Settings) -> str:
             severity_mark=SEVERITY_MARK,
             period_surfaces=surface_order({s for p in report.surfaces for s in p.km}),
             matrix_surfaces=surface_order({s for row in report.shoe_surfaces for s in row.km}),
-            map_surfaces=surface_order({run.surface for run in report.map_runs}),
+            map_surfaces=surface_order(
+                {run.surface for run in report.map_runs} | {p.surface for p in report.map_places}
+            ),
             map_max=MAP_RUNS,
             colour=lambda surface: style_of(surface).hex,
             shade=shade,

@@ -16,7 +16,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from runwear.report.data import MapRun, PeriodView, ShoeView, WeekView
+from runwear.report.data import MapPlace, MapRun, PeriodView, ShoeView, WeekView
 from runwear.report.palette import style_of, surface_order
 from runwear.surfacing.geometry import METRES_PER_DEGREE, metres_per_degree_lon
 
@@ -283,9 +283,10 @@ def scale_bar_m(span_m: float) -> float:
     return max(f * power for f in (1, 2, 5) if f * power <= target)
 
 
-def run_map(runs: Sequence[MapRun]) -> Markup:
+def run_map(runs: Sequence[MapRun], places: Sequence[MapPlace] = ()) -> Markup:
     """The runs' tracks in an equirectangular projection, each in its main surface's colour,
-    with a scale bar. No tiles: only the lines."""
+    over the user's places they reach (faint, in their surface's colour), with a scale bar.
+    No tiles: only the lines."""
     width = 800
     pad = 16
     points = [p for r in runs for p in r.points]
@@ -310,6 +311,23 @@ def run_map(runs: Sequence[MapRun]) -> Markup:
         return f"{_num(x)},{_num(y)}"
 
     body = []
+    for place in places:
+        colour = style_of(place.surface).hex
+        tip = f"{place.name}: place, {place.surface}"
+        if place.radius_m is not None:
+            lat, lon = place.points[0]
+            x, y = xy(lat, lon).split(",")
+            body.append(
+                f'<circle class="place" cx="{x}" cy="{y}" r="{_num(place.radius_m * px_per_m)}" '
+                f'fill="{colour}" stroke="{colour}" data-tip="{escape(tip)}">{_tip(tip)}</circle>'
+            )
+        else:
+            coords = " ".join(xy(lat, lon) for lat, lon in place.points)
+            body.append(
+                f'<polyline class="place" points="{coords}" stroke="{colour}" '
+                f'stroke-width="{_num(max(2.0, (place.width_m or 0) * px_per_m))}" '
+                f'data-tip="{escape(tip)}">{_tip(tip)}</polyline>'
+            )
     for run in reversed(runs):  # the latest on top
         parts = ", ".join(f"{s} {km:g} km" for s, km in run.parts_km.items())
         tip = f"{run.started_at[:10]} {run.name}: {run.distance_km:g} km ({parts})"
@@ -331,7 +349,7 @@ def run_map(runs: Sequence[MapRun]) -> Markup:
     )
     desc = (
         f"{len(runs)} recent runs drawn from their stored tracks (equirectangular projection "
-        f"around latitude {mid_lat:.3f}, north up), each in the colour of its main surface; "
-        f"scale bar {label}."
+        f"around latitude {mid_lat:.3f}, north up), each in the colour of its main surface, "
+        f"over {len(places)} of your places; scale bar {label}."
     )
     return _svg(width, height, "map", "Map of recent runs", desc, body)
