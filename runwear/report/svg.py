@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from markupsafe import Markup, escape
@@ -56,25 +57,46 @@ def _tip(text: str) -> str:
     return f"<title>{escape(text)}</title>"
 
 
-def _y_axis(
-    top: float, step: float, x0: float, x1: float, y_of, unit: str, right: bool = False
-) -> list[str]:
-    """Grid lines and labels every `step` from 0 to `top`."""
-    marks = []
-    value = 0.0
-    while value <= top + 1e-9:
-        y = y_of(value)
-        marks.append(
-            f'<line class="grid" x1="{_num(x0)}" y1="{_num(y)}" x2="{_num(x1)}" y2="{_num(y)}"/>'
-        )
-        label = f"{value:g}{unit}"
-        anchor, x = ("start", x1 + 4) if right else ("end", x0 - 4)
-        marks.append(
-            f'<text class="axis" x="{_num(x)}" y="{_num(y + 4)}" text-anchor="{anchor}">'
-            f"{escape(label)}</text>"
-        )
-        value += step
-    return marks
+@dataclass(frozen=True)
+class Frame:
+    """A chart's plot area: x0..x1 across, values 0..top drawn from y1 (bottom) up to y0."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    top: float
+
+    @classmethod
+    def fitting(
+        cls, box: tuple[float, float, float, float], highest: float, headroom: float
+    ) -> Frame:
+        """A frame in `box` (x0, x1, y0, y1) whose top is `highest` plus some headroom."""
+        return cls(*box, top=highest * headroom or 1.0)
+
+    def y_of(self, value: float) -> float:
+        """The y of a value."""
+        return self.y1 - (self.y1 - self.y0) * value / self.top
+
+    def slot(self, i: int, n: int) -> tuple[float, float]:
+        """(x, width) of bar `i` of `n` across the frame, with a gap on either side."""
+        width = (self.x1 - self.x0) / max(n, 1)
+        return self.x0 + i * width + width * 0.15, width * 0.7
+
+    def grid(self) -> list[str]:
+        """Grid lines and their labels at round steps from 0 to the top, on the left."""
+        step = nice_step(self.top)
+        marks = []
+        value = 0.0
+        while value <= self.top + 1e-9:
+            y = _num(self.y_of(value))
+            marks.append(
+                f'<line class="grid" x1="{_num(self.x0)}" y1="{y}" x2="{_num(self.x1)}" y2="{y}"/>'
+                f'<text class="axis" x="{_num(self.x0 - 4)}" y="{_num(self.y_of(value) + 4)}" '
+                f'text-anchor="end">{value:g}</text>'
+            )
+            value += step
+        return marks
 
 
 def wear_bar(shoe: ShoeView, unit_label: str = "km") -> Markup:
@@ -111,21 +133,17 @@ def wear_bar(shoe: ShoeView, unit_label: str = "km") -> Markup:
 def wear_line(shoe: ShoeView, today: date, unit_label: str = "km") -> Markup:
     """A shoe's cumulative distance over time (one point per run) with its limit line."""
     width, height = 600, 170
-    x0, x1, y0, y1 = 48, 588, 12, 146
     points = shoe.cumulative_km
+    frame = Frame.fitting((48, 588, 12, 146), max([shoe.limit_km, *(km for _, km in points)]), 1.08)
+    x0, x1, y1, y_of = frame.x0, frame.x1, frame.y1, frame.y_of
     first = points[0][0] if points else today
     last = max(today, points[-1][0]) if points else today
     days = max((last - first).days, 1)
-    top_km = max(shoe.limit_km, points[-1][1] if points else 0.0) * 1.08 or 1.0
-    step = nice_step(top_km)
 
     def x_of(day: date) -> float:
         return x0 + (x1 - x0) * (day - first).days / days
 
-    def y_of(km: float) -> float:
-        return y1 - (y1 - y0) * km / top_km
-
-    body = _y_axis(top_km, step, x0, x1, y_of, "")
+    body = frame.grid()
     body.append(
         f'<line class="limit-line" x1="{x0}" y1="{_num(y_of(shoe.limit_km))}" x2="{x1}" '
         f'y2="{_num(y_of(shoe.limit_km))}"/>'
@@ -158,22 +176,15 @@ def wear_line(shoe: ShoeView, today: date, unit_label: str = "km") -> Markup:
 def load_bars(weeks: Sequence[WeekView], unit_label: str = "km") -> Markup:
     """Distance per week as bars, the weeks that broke a load rule marked, runs and rest."""
     width, height = 720, 250
-    x0, x1, y0, y1 = 44, 712, 16, 186
-    n = max(len(weeks), 1)
-    slot = (x1 - x0) / n
-    top_km = max((w.distance_km for w in weeks), default=0.0) * 1.12 or 1.0
-    step = nice_step(top_km)
-
-    def y_of(km: float) -> float:
-        return y1 - (y1 - y0) * km / top_km
-
-    body = _y_axis(top_km, step, x0, x1, y_of, "")
+    frame = Frame.fitting((44, 712, 16, 186), max((w.distance_km for w in weeks), default=0), 1.12)
+    x0, y1, y_of = frame.x0, frame.y1, frame.y_of
+    n = len(weeks)
+    body = frame.grid()
     every = max(1, math.ceil(n / 18))  # week labels that fit
     body.append(f'<text class="axis" x="{x0 - 4}" y="{y1 + 30}" text-anchor="end">runs</text>')
     body.append(f'<text class="axis" x="{x0 - 4}" y="{y1 + 44}" text-anchor="end">rest</text>')
     for i, w in enumerate(weeks):
-        x = x0 + i * slot + slot * 0.15
-        bar_w = slot * 0.7
+        x, bar_w = frame.slot(i, n)
         y = y_of(w.distance_km)
         broke = bool(w.breaks)
         so_far = f" (so far, {w.days} of 7 days)" if w.days < 7 else ""
@@ -220,29 +231,20 @@ def load_bars(weeks: Sequence[WeekView], unit_label: str = "km") -> Markup:
 def surface_stack(periods: Sequence[PeriodView], by: str, unit_label: str = "km") -> Markup:
     """Distance per period stacked by surface, with the concrete and hard share as lines."""
     width, height = 720, 240
-    x0, x1, y0, y1 = 44, 676, 16, 200
-    n = max(len(periods), 1)
-    slot = (x1 - x0) / n
-    top_km = max((p.total_km for p in periods), default=0.0) * 1.08 or 1.0
-    step = nice_step(top_km)
+    frame = Frame.fitting((44, 676, 16, 200), max((p.total_km for p in periods), default=0), 1.08)
+    x1, y1, y_of = frame.x1, frame.y1, frame.y_of
+    shares = replace(frame, top=1.0)
+    n = len(periods)
     surfaces = surface_order({s for p in periods for s in p.km})
-
-    def y_of(km: float) -> float:
-        return y1 - (y1 - y0) * km / top_km
-
-    def y_share(share: float) -> float:
-        return y1 - (y1 - y0) * share
-
-    body = _y_axis(top_km, step, x0, x1, y_of, "")
+    body = frame.grid()
     for pct in (0, 50, 100):
         body.append(
-            f'<text class="axis" x="{x1 + 4}" y="{_num(y_share(pct / 100) + 4)}">{pct}%</text>'
+            f'<text class="axis" x="{x1 + 4}" y="{_num(shares.y_of(pct / 100) + 4)}">{pct}%</text>'
         )
     every = max(1, math.ceil(n / 12))
     concrete, hard = [], []
     for i, p in enumerate(periods):
-        x = x0 + i * slot + slot * 0.15
-        bar_w = slot * 0.7
+        x, bar_w = frame.slot(i, n)
         base = 0.0
         for surface in surfaces:
             km = p.km.get(surface, 0.0)
@@ -257,8 +259,8 @@ def surface_stack(periods: Sequence[PeriodView], by: str, unit_label: str = "km"
             )
             base += km
         centre = x + bar_w / 2
-        concrete.append(f"{_num(centre)},{_num(y_share(p.concrete_share))}")
-        hard.append(f"{_num(centre)},{_num(y_share(p.hard_share))}")
+        concrete.append(f"{_num(centre)},{_num(shares.y_of(p.concrete_share))}")
+        hard.append(f"{_num(centre)},{_num(shares.y_of(p.hard_share))}")
         if i % every == 0:
             label = p.period[5:] if by == "week" else p.period
             body.append(
