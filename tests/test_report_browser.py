@@ -131,3 +131,16 @@ def test_nothing_overflows_a_phone(tmp_path, page_file):
     result = run_browser(tmp_path, PHONE, "--dump-dom", copy.as_uri())
     assert console_lines(result.stderr) == []
     assert 'data-overflow="false"' in result.stdout
+
+
+def test_prints_on_a4(tmp_path, page_file):
+    pdf = tmp_path / "report.pdf"
+    result = run_browser(
+        tmp_path, DESKTOP, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page_file.as_uri()
+    )
+    assert console_lines(result.stderr) == []
+    data = pdf.read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert 2 <= len(boxes) <= 8, f"{len(boxes)} pages"
+    for width, height in boxes:  # A4 is 210 x 297 mm: 595 x 842 points
+        assert (round(float(width)), round(float(height))) == (595, 842)

@@ -26,10 +26,15 @@ def make_demo(folder: Path) -> Path:
     return folder / "demo.db"
 
 
+_built: list[Path] = []
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
-    """The demo season's database (built once for the module)."""
-    return make_demo(tmp_path_factory.mktemp("demo"))
+    """The demo season's database, built once for every report test module that uses it."""
+    if not _built:
+        _built.append(make_demo(tmp_path_factory.mktemp("demo")))
+    return _built[0]
 
 
 @pytest.fixture(scope="module")

@@ -132,7 +132,6 @@ class Report:
     version: str
     as_of: datetime
     weeks: int
-    unit: str
     findings: list[Finding]
     shoes: list[ShoeView]  # active ones
     retired: list[ShoeView]
@@ -152,7 +151,12 @@ def build_report(
     as_of: datetime | None = None,
     weeks: int = 16,
 ) -> Report:
-    """The page's figures at `as_of` (default now), over the last `weeks` ISO weeks."""
+    """The page's figures at `as_of` (default now), over the last `weeks` ISO weeks.
+
+    Shoe distances and the warnings are what `runwear shoes` and `runwear check --as-of`
+    give (every stored run of a shoe counts there, and here); each shoe's distance-over-time
+    line stops at `as_of`.
+    """
     now = datetime.now(timezone.utc)
     as_of = as_of or now
     load = load_weeks(db, settings, as_of, weeks)
@@ -166,7 +170,6 @@ def build_report(
         version=runwear_version(),
         as_of=as_of,
         weeks=weeks,
-        unit=settings.units,
         findings=run_checks(db, settings, as_of),
         shoes=[s for s in shoes if not s.retired_on],
         retired=[s for s in shoes if s.retired_on],
