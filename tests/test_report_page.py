@@ -7,6 +7,7 @@ import hashlib
 import re
 import webbrowser
 import xml.etree.ElementTree as ET
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from runwear.cli import cli
-from runwear.report.data import build_report
+from runwear.report import svg
+from runwear.report.data import WeekView, build_report
 from runwear.report.page import render_page
 from runwear.report.palette import PALETTE
 from runwear.store import Settings, load_settings, memory_db, open_db
@@ -214,3 +216,19 @@ def test_report_to_a_folder_that_is_not_there(tmp_path):
         f"Error: cannot write the report ({out}): No such file or directory. "
         "Pass another file with --out\n"
     )
+
+
+def test_load_chart_counts_below_bars_only_while_they_fit():
+    def weeks(n: int) -> list[WeekView]:
+        start = date(2026, 1, 5)
+        return [
+            WeekView(f"W{i}", start + timedelta(weeks=i), 7, 10.0, 3, 4, None, None, None, [])
+            for i in range(n)
+        ]
+
+    few, many = ET.fromstring(svg.load_bars(weeks(26))), ET.fromstring(svg.load_bars(weeks(27)))
+    assert [t.text for t in few.findall("text")].count("runs") == 1
+    assert len(few.findall("text[@class='axis small']")) == 2 * 26
+    assert "runs" not in [t.text for t in many.findall("text")]
+    assert many.findall("text[@class='axis small']") == []
+    assert len(many.findall("rect")) == 27

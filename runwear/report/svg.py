@@ -21,6 +21,7 @@ from runwear.report.data import MapPlace, MapRun, PeriodView, ShoeView, WeekView
 from runwear.report.palette import style_of, surface_order
 from runwear.surfacing.geometry import METRES_PER_DEGREE, metres_per_degree_lon
 
+MAX_WEEKS_WITH_COUNTS = 26  # more weeks than this: runs and rest days only in the table
 MAP_MAX_HEIGHT = 520  # the tracks' drawing height at most, in viewBox units
 STATUS_CLASS = {"ok": "ok", "nearing": "nearing", "retire": "retire", "retired": "retired"}
 
@@ -181,8 +182,10 @@ def load_bars(weeks: Sequence[WeekView], unit_label: str = "km") -> Markup:
     n = len(weeks)
     body = frame.grid()
     every = max(1, math.ceil(n / 18))  # week labels that fit
-    body.append(f'<text class="axis" x="{x0 - 4}" y="{y1 + 30}" text-anchor="end">runs</text>')
-    body.append(f'<text class="axis" x="{x0 - 4}" y="{y1 + 44}" text-anchor="end">rest</text>')
+    per_week = n <= MAX_WEEKS_WITH_COUNTS
+    if per_week:
+        body.append(f'<text class="axis" x="{x0 - 4}" y="{y1 + 30}" text-anchor="end">runs</text>')
+        body.append(f'<text class="axis" x="{x0 - 4}" y="{y1 + 44}" text-anchor="end">rest</text>')
     for i, w in enumerate(weeks):
         x, bar_w = frame.slot(i, n)
         y = y_of(w.distance_km)
@@ -213,7 +216,7 @@ def load_bars(weeks: Sequence[WeekView], unit_label: str = "km") -> Markup:
                 f'<text class="axis" x="{centre}" y="{y1 + 14}" text-anchor="middle">'
                 f"{w.week[-3:]}</text>"
             )
-        if n <= 26:
+        if per_week:
             body.append(
                 f'<text class="axis small" x="{centre}" y="{y1 + 30}" text-anchor="middle">'
                 f"{w.runs}</text>"
@@ -223,7 +226,8 @@ def load_bars(weeks: Sequence[WeekView], unit_label: str = "km") -> Markup:
     broken = sum(1 for w in weeks if w.breaks)
     desc = (
         f"Distance in {unit_label} per ISO week, {len(weeks)} weeks; {broken} weeks broke a "
-        "load rule (marked !). Runs and rest days per week below the bars."
+        "load rule (marked !)."
+        + (" Runs and rest days per week below the bars." if per_week else "")
     )
     return _svg(width, height, "load-chart", "Weekly load", desc, body)
 
