@@ -8,6 +8,7 @@ from runwear.cli import (  # noqa: F401  (registers commands)
     load,
     osm,
     places,
+    report,
     reports,
     shoes,
 )

@@ -13,6 +13,7 @@ from runwear.cli.app import App, cli
 from runwear.cli.imports import import_
 from runwear.cli.load import load
 from runwear.cli.places import place_add
+from runwear.cli.report import write_report
 from runwear.cli.reports import check, surfaces
 from runwear.cli.shoes import shoes_list
 from runwear.samples.season import PLACES, SHOES, write_season
@@ -90,6 +91,9 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
         f"\nExplore the sample: runwear --db {db_path} activities   (or surfaces --by shoe, "
         "load, shoes --json)"
     )
+    page = folder / "runwear-report.html"
+    click.secho(f"\n$ runwear report --out {page}", bold=True)
+    click.echo(f"Open the report in your browser: {write_report(demo_app, str(page))}")
 
 
 def _invoke(ctx: click.Context, command: click.Command, **params: object) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import click
 
 from runwear.cli.app import App, cli, pass_app
+from runwear.cli.charts import load_chart
 from runwear.cli.output import Record, bar, emit, format_table, output_options
 from runwear.cli.params import MOMENT
 from runwear.monitor.load import format_pace, weekly_load
@@ -23,9 +24,12 @@ from runwear.units import M_PER_KM, to_unit
     help="How many weeks back.",
 )
 @click.option("--as-of", type=MOMENT, help="Weeks up to this date instead of now.")
+@click.option("--chart", is_flag=True, help="Draw the weeks as bars fitted to the terminal.")
 @output_options
 @pass_app
-def load(app: App, weeks: int, as_of: datetime | None, json_: bool, csv_: bool) -> None:
+def load(
+    app: App, weeks: int, as_of: datetime | None, json_: bool, csv_: bool, chart: bool = False
+) -> None:
     """Show your weekly running load: distance, runs, rest days, pace, climb, ramp.
 
     Weeks are ISO weeks (Monday to Sunday) in your local time: each run's own UTC
@@ -36,6 +40,7 @@ def load(app: App, weeks: int, as_of: datetime | None, json_: bool, csv_: bool) 
     runwear load
     runwear load --weeks 26 --csv
     runwear load --as-of 2026-06-15 --json
+    runwear load --weeks 26 --chart
     """
     settings = app.settings
     figures = weekly_load(app.db, settings, as_of or datetime.now(timezone.utc), weeks)
@@ -59,6 +64,9 @@ def load(app: App, weeks: int, as_of: datetime | None, json_: bool, csv_: bool) 
         for w in figures
     ]
     unit = settings.units
+    if chart and records:
+        click.echo(load_chart(records, unit))
+        return
     most_km = max((r["distance_km"] for r in records), default=0.0)
 
     def table(rows: Sequence[Record]) -> str:

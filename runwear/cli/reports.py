@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from runwear.cli.app import App, cli, pass_app
+from runwear.cli.charts import surface_chart
 from runwear.cli.output import Record, bar, emit, format_table, output_options
 from runwear.cli.params import MOMENT, shoe_by_name
 from runwear.monitor.checks import run_checks
@@ -46,6 +47,9 @@ SOURCE_LABELS = {"shoe": "shoe's usual surface", "export": "export"}
 @click.option(
     "--sources", is_flag=True, help="Where the surfaces came from, instead of the surfaces."
 )
+@click.option(
+    "--chart", is_flag=True, help="With --by week or month: stacked bars fitted to the terminal."
+)
 @output_options
 @pass_app
 def surfaces(
@@ -57,6 +61,7 @@ def surfaces(
     sources: bool,
     json_: bool,
     csv_: bool,
+    chart: bool = False,
 ) -> None:
     """Show how your running distance splits over surfaces, and how much of it is known.
 
@@ -70,11 +75,15 @@ def surfaces(
     runwear surfaces --by month --since 2026-01-01
     runwear surfaces --by shoe --json
     runwear surfaces --sources
+    runwear surfaces --by week --chart
     """
     if by and sources:
         raise click.UsageError("choose one of --by and --sources")
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
     unit = app.settings.units
+    if chart:
+        _surfaces_chart(app, by, since, until, shoe_id, unit)
+        return
     if by:
         _surfaces_by(app, by, since, until, shoe_id, json_, csv_)
         return
@@ -200,6 +209,24 @@ def _surfaces_by(
         return format_table(headers, body, right=set(range(1, len(headers))))
 
     emit(records, json_, csv_, table, "No runs in that period.")
+
+
+def _surfaces_chart(
+    app: App,
+    by: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    shoe_id: int | None,
+    unit: str,
+) -> None:
+    """`surfaces --by week|month --chart`: the `--json` records as stacked bars."""
+    if by not in ("week", "month"):
+        raise click.UsageError("--chart draws --by week or --by month")
+    records = [
+        {"period": r.group, "surface": r.surface, "distance_km": round(r.distance_m / 1000, 2)}
+        for r in surface_mix_by(app.db, by, since, until, shoe_id)
+    ]
+    click.echo(surface_chart(records, unit) if records else "No runs in that period.")
 
 
 @cli.command("check")
