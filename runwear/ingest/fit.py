@@ -61,6 +61,8 @@ SEMICIRCLE_DEG = 180.0 / 2**31  # degrees per semicircle
 TRACK_STEP_S = 5  # keep one track point every 5 seconds
 MAX_UTC_OFFSET_S = 14 * 3600  # local_timestamp further than this from UTC is not a time zone
 OFFSET_STEP_S = 15 * 60  # time zones move in quarter hours
+# fitparse's profile (FIT SDK 20.8) predates these makers' numbers (see FORMATS.md).
+MANUFACTURERS = {**fit_profile.MANUFACTURERS, 294: "coros"}
 GARMIN_MADE = frozenset({1, 13, 15})  # garmin, dynastream_oem, dynastream: garmin_product
 SAME_OUTING_SHARE = 0.5  # sessions overlapping by more than this share of the shorter one
 NAN = float("nan")
@@ -517,7 +519,7 @@ def _session_laps(laps: list[tuple[int, Lap]], start_s: int, end_s: int | None) 
 def _device(file_id: dict[str, Any]) -> str | None:
     """The device as "manufacturer product" from a file_id message ("garmin fenix5"), or None."""
     manufacturer = file_id.get("manufacturer")
-    maker = _enum_name(fit_profile.MANUFACTURERS, manufacturer)
+    maker = _enum_name(MANUFACTURERS, manufacturer)
     model = None
     if manufacturer in GARMIN_MADE:
         model = _enum_name(fit_profile.GARMIN_PRODUCTS, file_id.get("product"))

@@ -115,16 +115,14 @@ def read_messages(data: bytes, wanted: Wanted) -> Iterator[tuple[str, dict[str, 
             if pos >= size:
                 raise FitTruncated(size)
             header = data[pos]
-            if header & 0x80:  # compressed timestamp header
-                plan = local.get((header >> 5) & 0x3)
-            elif header & 0x40:  # definition message
+            if header & 0x40 and not header & 0x80:  # definition message
                 pos, number, plan = _definition(data, pos, header, wanted, plans)
                 local[number] = plan
                 continue
-            else:
-                plan = local.get(header & 0x0F)
+            local_type = (header >> 5) & 0x3 if header & 0x80 else header & 0x0F
+            plan = local.get(local_type)
             if plan is None:
-                raise FitCorrupt(f"a message of undefined local type {header & 0x0F} at byte {pos}")
+                raise FitCorrupt(f"a message of undefined local type {local_type} at byte {pos}")
             start = pos + 1
             pos = start + plan.size
             if pos > size:
