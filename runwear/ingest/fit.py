@@ -35,11 +35,14 @@ messages into Activities. Decisions worth knowing when a figure looks wrong:
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from statistics import median
 from typing import Any
 
@@ -66,6 +69,9 @@ MANUFACTURERS = {**fit_profile.MANUFACTURERS, 294: "coros"}
 GARMIN_MADE = frozenset({1, 13, 15})  # garmin, dynastream_oem, dynastream: garmin_product
 SAME_OUTING_SHARE = 0.5  # sessions overlapping by more than this share of the shorter one
 NAN = float("nan")
+MERGED_RUNS = 1024  # records in fewer time-ordered runs than this are merged, more are sorted
+NO_POSITION = 2**31 - 1  # sint32's invalid value: a record without a (valid) position
+_INT32 = -(2**31)
 
 # The messages and fields runwear reads: global number -> (name, {field: (key, scale)}).
 WANTED: Wanted = {
@@ -120,8 +126,8 @@ class _Records:
     """The records of a file as columns (NaN: absent), in time order once `sort` ran."""
 
     time_s: array = field(default_factory=lambda: array("q"))
-    lat: array = field(default_factory=lambda: array("d"))  # semicircles
-    lon: array = field(default_factory=lambda: array("d"))
+    lat: array = field(default_factory=lambda: array("i"))  # semicircles, or NO_POSITION
+    lon: array = field(default_factory=lambda: array("i"))
     distance_m: array = field(default_factory=lambda: array("d"))
     cadence_spm: array = field(default_factory=lambda: array("d"))  # steps/min, both feet
     _compressed_m: int = 0  # compressed_speed_distance accumulator, 1/16 m
@@ -129,21 +135,30 @@ class _Records:
     def add(self, values: dict[str, Any]) -> None:
         """Append one record message; one without an integer timestamp cannot be placed."""
         time_s = values.get("timestamp")
-        if not _is_int(time_s):
+        if type(time_s) is not int:
             return
         self.time_s.append(time_s)
         lat, lon = values.get("position_lat"), values.get("position_long")
-        both = _is_int(lat) and _is_int(lon)
-        self.lat.append(lat if both else NAN)
-        self.lon.append(lon if both else NAN)
-        distance_m = _num(values.get("distance"))
-        packed = values.get("compressed_speed_distance")
-        if distance_m is None and isinstance(packed, bytes) and len(packed) >= 3:
-            distance_m = self._accumulate(packed)
+        both = type(lat) is int and type(lon) is int
+        if both and _INT32 <= lat < NO_POSITION and _INT32 <= lon < NO_POSITION:
+            self.lat.append(lat)
+            self.lon.append(lon)
+        else:
+            self.lat.append(NO_POSITION)
+            self.lon.append(NO_POSITION)
+        distance_m = values.get("distance")
+        if type(distance_m) is not float or distance_m - distance_m != 0.0:  # NaN, inf
+            distance_m = _num(distance_m)
+            packed = values.get("compressed_speed_distance")
+            if distance_m is None and type(packed) is bytes and len(packed) >= 3:
+                distance_m = self._accumulate(packed)
         self.distance_m.append(NAN if distance_m is None else distance_m)
-        cadence = _num(values.get("cadence"))
-        fraction = _num(values.get("fractional_cadence")) or 0.0
-        self.cadence_spm.append(NAN if cadence is None else 2 * (cadence + fraction))
+        cadence = values.get("cadence")
+        if cadence is None or (cadence := _num(cadence)) is None:
+            self.cadence_spm.append(NAN)
+        else:
+            fraction = _num(values.get("fractional_cadence")) or 0.0
+            self.cadence_spm.append(2 * (cadence + fraction))
 
     def _accumulate(self, packed: bytes) -> float:
         """The distance (m) of a compressed_speed_distance field: 12 bits of 1/16 m, rolling."""
@@ -155,23 +170,36 @@ class _Records:
         return total / 16
 
     def sort(self) -> None:
-        """Put the records in time order (stable), unless they already are."""
+        """Put the records in time order (stable), unless they already are.
+
+        Chained files and multisport devices give a few runs already in order: they are
+        merged, so memory stays near two copies of the columns. Many runs are sorted.
+        """
         times = self.time_s
-        if all(times[i] <= times[i + 1] for i in range(len(times) - 1)):
+        breaks = [i for i in range(1, len(times)) if times[i] < times[i - 1]]
+        if not breaks:
             return
-        order = sorted(range(len(times)), key=times.__getitem__)
+        if len(breaks) < MERGED_RUNS:
+            bounds = [0, *breaks, len(times)]
+            runs = (((times[i], i) for i in range(lo, hi)) for lo, hi in pairwise(bounds))
+            order = array("q", (i for _, i in heapq.merge(*runs)))
+        else:
+            order = array("q", sorted(range(len(times)), key=times.__getitem__))
         for name in ("time_s", "lat", "lon", "distance_m", "cadence_spm"):
             column = getattr(self, name)
-            setattr(self, name, array(column.typecode, (column[i] for i in order)))
+            setattr(self, name, array(column.typecode, map(column.__getitem__, order)))
 
-    def distance_before(self) -> array:
-        """For each index i, the last valid distance of the records before i (NaN: none)."""
-        out = array("d", [NAN])
-        last = NAN
-        for distance_m in self.distance_m:
-            if distance_m == distance_m:
-                last = distance_m
-            out.append(last)
+    def distances_before(self, indexes: Iterable[int]) -> dict[int, float]:
+        """For each index i asked, the last valid distance of the records before i (NaN: none)."""
+        out: dict[int, float] = {}
+        last, position = NAN, 0
+        distances = self.distance_m
+        for index in sorted(set(indexes)):
+            for distance_m in distances[position:index]:
+                if distance_m == distance_m:
+                    last = distance_m
+            position = max(position, index)
+            out[index] = last
         return out
 
 
@@ -219,11 +247,19 @@ def parse_fit(data: bytes) -> ParsedFile:
         spans = [
             _session_span(session, number) for number, session in enumerate(contents.sessions, 1)
         ]
-        before = records.distance_before()
+        kept = _one_per_outing(contents.sessions, spans)
+        bounds = {i: _bounds(records, spans[i]) for i in kept}
+        before = records.distances_before(lo for lo, _ in bounds.values())
         laps = sorted((lap for lap in map(_lap, contents.laps) if lap is not None), key=_lap_start)
         activities = tuple(
-            _session_activity(contents.sessions[i], spans[i], records, before, laps, contents)
-            for i in _one_per_outing(contents.sessions, spans)
+            _session_activity(
+                contents.sessions[i],
+                spans[i],
+                _record_span(records, *bounds[i], before[bounds[i][0]]),
+                laps,
+                contents,
+            )
+            for i in kept
         )
     else:
         activities = _records_activity(records, contents)
@@ -329,26 +365,31 @@ def _size(session: dict[str, Any]) -> tuple[float, float]:
     return (distance_m or 0.0, elapsed_s or 0.0)
 
 
-def _session_activity(
-    session: dict[str, Any],
-    span_s: tuple[int, int | None],
-    records: _Records,
-    before: array,
-    laps: list[Lap],
-    contents: _Contents,
-) -> Activity:
-    """The Activity of one session message, with the records inside its time span."""
+def _bounds(records: _Records, span_s: tuple[int, int | None]) -> tuple[int, int]:
+    """The indexes [lo, hi) of the records inside a session's time span."""
     start_s, end_s = span_s
     times = records.time_s
     lo = bisect_left(times, start_s)
     hi = bisect_right(times, end_s) if end_s is not None else len(times)
-    span = _Span(lo, hi, _before_m(records, before, lo, hi))
-    points = _positions(records, lo, hi)
+    return lo, hi
+
+
+def _session_activity(
+    session: dict[str, Any],
+    span_s: tuple[int, int | None],
+    span: _Span,
+    laps: list[tuple[int, Lap]],
+    contents: _Contents,
+) -> Activity:
+    """The Activity of one session message, with the records inside its time span."""
+    records = contents.records
+    lo, hi = span.lo, span.hi
+    start_s, end_s = span_s
     distance_m = _num(session.get("total_distance"))
     if distance_m is None:
         distance_m = _record_distance_m(records, span)
     if distance_m is None:
-        distance_m = path_length_m(point for _, point in points)
+        distance_m = path_length_m(point for _, point in _positions(records, lo, hi))
     sport = _enum_name(fit_profile.SPORTS, session.get("sport")) or _fallback_sport(contents)
     return Activity(
         started_at=_datetime(start_s),
@@ -361,7 +402,7 @@ def _session_activity(
         name=_text(session.get("sport_profile_name")),
         device=contents.device,
         utc_offset_s=contents.utc_offset_s,
-        track=_thin(points),
+        track=_thin(_positions(records, lo, hi)),
         cadence_spm=_cadence_spm(session, records, span) if sport == "running" else None,
         laps=_session_laps(laps, start_s, end_s),
         timeline=_timeline(records, span, start_s),
@@ -375,10 +416,9 @@ def _records_activity(records: _Records, contents: _Contents) -> tuple[Activity,
         return ()
     sport_message = contents.sport or {}
     span = _Span(0, count, NAN)
-    points = _positions(records, 0, count)
     distance_m = _record_distance_m(records, span)
     if distance_m is None:
-        distance_m = path_length_m(point for _, point in points)
+        distance_m = path_length_m(point for _, point in _positions(records, 0, count))
     start_s = records.time_s[0]
     sport = _fallback_sport(contents)
     activity = Activity(
@@ -390,7 +430,7 @@ def _records_activity(records: _Records, contents: _Contents) -> tuple[Activity,
         name=_text(sport_message.get("name")),
         device=contents.device,
         utc_offset_s=contents.utc_offset_s,
-        track=_thin(points),
+        track=_thin(_positions(records, 0, count)),
         cadence_spm=_cadence_spm({}, records, span) if sport == "running" else None,
         timeline=_timeline(records, span, start_s),
     )
@@ -403,46 +443,43 @@ def _fallback_sport(contents: _Contents) -> str:
     return named or contents.lap_sport or "generic"
 
 
-def _positions(records: _Records, lo: int, hi: int) -> list[tuple[int, tuple[float, float]]]:
+def _positions(records: _Records, lo: int, hi: int) -> Iterator[tuple[int, tuple[float, float]]]:
     """(timestamp_s, (lat, lon)) of records[lo:hi] that carry a valid position, in degrees."""
-    out: list[tuple[int, tuple[float, float]]] = []
     times, lats, lons = records.time_s, records.lat, records.lon
     for i in range(lo, hi):
         lat = lats[i]
-        if lat != lat:
+        if lat == NO_POSITION:
             continue
         lat_deg, lon_deg = lat * SEMICIRCLE_DEG, lons[i] * SEMICIRCLE_DEG
         if -90.0 <= lat_deg <= 90.0 and -180.0 <= lon_deg <= 180.0:
-            out.append((times[i], (lat_deg, lon_deg)))
-    return out
+            yield times[i], (lat_deg, lon_deg)
 
 
-def _thin(points: list[tuple[int, Any]]) -> tuple[Any, ...]:
+def _thin(points: Iterable[tuple[int, Any]]) -> tuple[Any, ...]:
     """One point every TRACK_STEP_S seconds, and the last point."""
     kept: list[Any] = []
     next_s = float("-inf")
+    last = None
     for time_s, point in points:
         if time_s >= next_s:
             kept.append(point)
             next_s = time_s + TRACK_STEP_S
-    if points and kept[-1] is not points[-1][1]:
-        kept.append(points[-1][1])
+        last = point
+    if kept and kept[-1] is not last:
+        kept.append(last)
     return tuple(kept)
 
 
-def _before_m(records: _Records, before: array, lo: int, hi: int) -> float:
-    """The distance counted before records[lo:hi] when the span continues it, else NaN.
+def _record_span(records: _Records, lo: int, hi: int, previous_m: float) -> _Span:
+    """The span of records[lo:hi], with the distance counted before it when it continues it.
 
     Devices either restart the count at each multisport session or keep counting: when the
-    first distance in the span continues the last one before it, that earlier part is not
-    this session's.
+    first distance in the span continues the last one before it (previous_m), that earlier
+    part is not this session's.
     """
-    previous = before[lo]
-    if previous != previous:
-        return NAN
     distances = records.distance_m
     first = next((distances[i] for i in range(lo, hi) if distances[i] == distances[i]), NAN)
-    return previous if first >= previous else NAN
+    return _Span(lo, hi, previous_m if first >= previous_m else NAN)
 
 
 def _record_distance_m(records: _Records, span: _Span) -> float | None:
@@ -463,11 +500,11 @@ def _timeline(records: _Records, span: _Span, start_s: int) -> tuple[tuple[float
     """(seconds since start_s, metres so far) of the span's records, thinned like the track."""
     offset_m = span.before_m if span.before_m == span.before_m else 0.0
     times, distances = records.time_s, records.distance_m
-    pairs = [
+    pairs = (
         (times[i], (float(times[i] - start_s), distances[i] - offset_m))
         for i in range(span.lo, span.hi)
         if distances[i] == distances[i]
-    ]
+    )
     return _thin(pairs)
 
 
