@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from runwear.ingest.fit import parse_fit
 from runwear.ingest.fit_decode import (
     FitBadHeader,
     FitCorrupt,
@@ -170,3 +171,10 @@ def test_sample_writer_options_decode(tmp_path) -> None:
     first = round((START - fit_writer.FIT_EPOCH).total_seconds())
     assert times == [first + i for i in range(301)]
     assert START + timedelta(seconds=300) == fit_writer.FIT_EPOCH + timedelta(seconds=times[-1])
+
+
+def test_a_64_bit_timestamp_is_no_time_not_a_crash() -> None:
+    body = definition(0, 0, [(0, 1, 0x00)]) + b"\x00\x04"  # file_id: activity
+    body += definition(1, 20, [(253, 8, 0x8F), (5, 4, 0x86)])
+    body += b"\x01" + struct.pack("<QI", 2**63 + 5, 1000)
+    assert parse_fit(body_file(body)).activities == ()

@@ -135,7 +135,7 @@ class _Records:
     def add(self, values: dict[str, Any]) -> None:
         """Append one record message; one without an integer timestamp cannot be placed."""
         time_s = values.get("timestamp")
-        if type(time_s) is not int:
+        if type(time_s) is not int or not -(2**31) <= time_s < 2**32:  # a 32-bit date_time
             return
         self.time_s.append(time_s)
         lat, lon = values.get("position_lat"), values.get("position_long")
