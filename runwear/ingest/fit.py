@@ -338,15 +338,25 @@ def _session_span(session: dict[str, Any], number: int) -> tuple[int, int | None
 def _one_per_outing(
     sessions: list[dict[str, Any]], spans: list[tuple[int, int | None]]
 ) -> list[int]:
-    """Indexes of the sessions to keep, in file order: one of each group that overlaps."""
-    kept: list[int] = []
-    for index, (start_s, end_s) in enumerate(spans):
-        rival = next((k for k in kept if _same_outing(spans[k], (start_s, end_s))), None)
+    """Indexes of the sessions to keep, in file order: one of each group that overlaps.
+
+    Sessions are taken by start time; each is compared only with the kept ones that have
+    not ended by its start, so many sessions one after the other cost little.
+    """
+    kept: set[int] = set()
+    open_: list[int] = []  # kept sessions that may still overlap a later start
+    for index in sorted(range(len(spans)), key=lambda i: spans[i][0]):
+        start_s = spans[index][0]
+        open_ = [k for k in open_ if (spans[k][1] or 0) > start_s]
+        rival = next((k for k in open_ if _same_outing(spans[k], spans[index])), None)
         if rival is None:
-            kept.append(index)
+            kept.add(index)
+            open_.append(index)
         elif _size(sessions[index]) > _size(sessions[rival]):
-            kept[kept.index(rival)] = index
-    return kept
+            kept.discard(rival)
+            kept.add(index)
+            open_[open_.index(rival)] = index
+    return sorted(kept)
 
 
 def _same_outing(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool:
@@ -544,9 +554,8 @@ def _lap_start(lap: tuple[int, Lap]) -> int:
 
 def _session_laps(laps: list[tuple[int, Lap]], start_s: int, end_s: int | None) -> tuple[Lap, ...]:
     """The laps that start inside a session's span, start_s counted from the session start."""
-    starts = [lap_start for lap_start, _ in laps]
-    lo = bisect_left(starts, start_s)
-    hi = bisect_left(starts, end_s) if end_s is not None else len(laps)
+    lo = bisect_left(laps, start_s, key=_lap_start)
+    hi = bisect_left(laps, end_s, key=_lap_start) if end_s is not None else len(laps)
     return tuple(
         Lap(float(lap_start - start_s), lap.duration_s, lap.distance_m, lap.intensity)
         for lap_start, lap in laps[lo:hi]
