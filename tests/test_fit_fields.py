@@ -188,3 +188,23 @@ def test_real_run_cadence_laps_and_timeline(fit_real: Path) -> None:
     assert activity.laps and 0.0 <= activity.laps[0].start_s < 5.0
     assert sum(lap.distance_m for lap in activity.laps) == pytest.approx(9008.22, abs=1.0)
     assert activity.timeline[-1][1] == pytest.approx(9008.22, rel=0.01)
+
+
+def test_import_of_overlapping_and_too_fast_sessions(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from runwear.cli import cli
+
+    folder = tmp_path / "watch"
+    folder.mkdir()
+    too_fast = [run(400_000.0, 1500.0, step_s=30.0) for _ in range(30)]
+    (folder / "a.fit").write_bytes(fit_activity_bytes(too_fast))
+    twice = SampleRun(START + timedelta(days=1), 5000.0, 1500.0)
+    (folder / "b.fit").write_bytes(fit_activity_bytes([twice, twice]))
+    db = str(tmp_path / "runwear.db")
+    result = CliRunner().invoke(cli, ["--db", db, "import", str(folder)])
+    assert result.output.splitlines() == [
+        f"{folder / 'a.fit'}: error: implausible speed of 960 km/h for a run. "
+        "Check the file in the app that recorded it",
+        "Imported 1 run (5.0 km) from 2 files; 0 duplicates, 0 not runs, 1 error.",
+    ]
