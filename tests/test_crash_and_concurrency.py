@@ -106,8 +106,11 @@ def _cmdline_has(pid: str, text: str) -> bool:
         return False
 
 
+KILLED_RUNS = 120  # enough that the import is still running when it is killed
+
+
 def test_killed_import_resumes_to_the_same_database(tmp_path):
-    export = write_strava_export(tmp_path / "export.zip", entries(48), SHOES)
+    export = write_strava_export(tmp_path / "export.zip", entries(KILLED_RUNS), SHOES)
     reference = tmp_path / "reference.db"
     done = subprocess.run(
         runwear("--db", str(reference), "import", "--quiet", str(export)),
@@ -118,7 +121,7 @@ def test_killed_import_resumes_to_the_same_database(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     expected = snapshot(reference)
-    assert len(expected["runs"]) == 48
+    assert len(expected["runs"]) == KILLED_RUNS
 
     victim = tmp_path / "victim.db"
     process = subprocess.Popen(
@@ -133,7 +136,7 @@ def test_killed_import_resumes_to_the_same_database(tmp_path):
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, "the import finished before it could be killed"
     partial = snapshot(victim)  # integrity_check passes on the killed database
-    assert 0 < len(partial["runs"]) < 48
+    assert 0 < len(partial["runs"]) < KILLED_RUNS
     assert all(
         total == pytest.approx(dict((r[0], r[1]) for r in partial["runs"])[start], abs=1e-3)
         for start, total in partial["surfaces"]

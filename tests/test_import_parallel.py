@@ -142,11 +142,15 @@ def test_interrupted_import_resumes_to_the_same_database(tmp_path, inputs):
     assert dump(cut) == dump(whole)
 
 
+FILES = 120
+
+
 def test_killed_import_resumes_to_the_same_database(tmp_path, runwear_db):
     folder = tmp_path / "watch"
     folder.mkdir()
-    for i in range(20):  # one-second points: each file takes a while to parse
-        (folder / f"{i:02d}.fit").write_bytes(fit_activity_bytes([run_of(i, step_s=1.0)]))
+    # One-second points, and enough files that the import spans several one-second batches.
+    for i in range(FILES):
+        (folder / f"{i:03d}.fit").write_bytes(fit_activity_bytes([run_of(i, step_s=1.0)]))
     whole = tmp_path / "whole.db"
     do_import(whole, [folder], jobs=2)
 
@@ -173,7 +177,7 @@ def test_killed_import_resumes_to_the_same_database(tmp_path, runwear_db):
         time.sleep(0.02)
     child.wait()
     partial = dump(runwear_db)
-    assert 0 < len(partial["activities"]) < 20  # killed halfway
+    assert 0 < len(partial["activities"]) < FILES  # killed halfway
     assert len(partial["activities"]) == len(partial["sources"])  # whole files only
     do_import(runwear_db, [folder], jobs=2)
     assert dump(runwear_db) == dump(whole)

@@ -9,6 +9,7 @@ from runwear.ingest.model import Activity
 
 MAX_RUN_DISTANCE_M = 500_000.0  # longer than any multi-day ultra stage
 MAX_RUN_DURATION_S = 100 * 3600.0
+MAX_RUN_SPEED_M_S = 12.0  # 43 km/h on average: faster than any sprint, a ride or a vehicle
 EARLIEST_START = datetime(1995, 1, 1, tzinfo=timezone.utc)  # before GPS running watches
 
 
@@ -34,6 +35,9 @@ def implausible(activity: Activity, now: datetime | None = None) -> str | None:
             return f"impossible {label} of {_figure(seconds)} s"
         if seconds > MAX_RUN_DURATION_S:
             return f"implausible {label} of {_figure(seconds / 3600)} hours"
+    time_s = activity.moving_s or activity.duration_s
+    if time_s and activity.distance_m / time_s > MAX_RUN_SPEED_M_S:
+        return f"implausible speed of {_figure(activity.distance_m / time_s * 3.6)} km/h for a run"
     if activity.started_at < EARLIEST_START:
         return f"implausible start date {activity.started_at:%Y-%m-%d} (device clock not set?)"
     if activity.started_at > now + timedelta(days=1):

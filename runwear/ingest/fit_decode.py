@@ -1,0 +1,298 @@
+"""A small, linear FIT decoder: header and file CRCs, chained files, only the fields asked for.
+
+Decisions worth knowing when a file reads differently from fitparse:
+
+- Each definition message is compiled once into one `struct.Struct` (little- or big-endian)
+  that unpacks a whole data message; fields nobody asked for, and developer fields, are pad
+  bytes in it, so they cost nothing. Identical definitions share one compiled form. Messages
+  nobody asked for are stepped over by their size; only their timestamp is read (for the
+  compressed-timestamp headers that follow).
+- Developer fields are skipped by the size their definition gives: the decoder needs no
+  field_description or developer_data_id message to stay in step (fitparse 1.2.0 does, and
+  loses step when a developer field's size is not a multiple of its described type).
+- A value equal to its base type's invalid value (0xFF.., 0x7F.., 0 for the z types, NaN)
+  is absent: its key is left out of the message's dict.
+- A field whose size is not a multiple of its base type (some COROS files) is read as
+  bytes, which no caller takes for a number: absent, and the rest of the message is read
+  right. fitparse 1.2.0 refuses such files whole.
+- A data message of a local type never defined cannot be stepped over (its size is
+  unknown): the file is corrupt.
+- Several FIT files chained in one (a header after each file's CRC) are read in turn;
+  each has its own header CRC (0 means none) and file CRC (must match, as fitparse checks).
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from array import array
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+HEADER_MIN_BYTES = 12  # header size, protocol, profile, data size, ".FIT"
+TIMESTAMP_FIELD = 253
+
+# Wanted fields per global message number: (message name, {field number: (key, scale)}).
+Wanted = Mapping[int, tuple[str, Mapping[int, tuple[str, float | None]]]]
+
+# FIT base types by their byte: (struct code, size in bytes, invalid raw value).
+_BASE_TYPES: dict[int, tuple[str, int, Any]] = {
+    0x00: ("B", 1, 0xFF),  # enum
+    0x01: ("b", 1, 0x7F),  # sint8
+    0x02: ("B", 1, 0xFF),  # uint8
+    0x83: ("h", 2, 0x7FFF),  # sint16
+    0x84: ("H", 2, 0xFFFF),  # uint16
+    0x85: ("i", 4, 0x7FFFFFFF),  # sint32
+    0x86: ("I", 4, 0xFFFFFFFF),  # uint32
+    0x88: ("f", 4, None),  # float32: NaN is invalid
+    0x89: ("d", 8, None),  # float64: NaN is invalid
+    0x0A: ("B", 1, 0),  # uint8z
+    0x8B: ("H", 2, 0),  # uint16z
+    0x8C: ("I", 4, 0),  # uint32z
+    0x8E: ("q", 8, 0x7FFFFFFFFFFFFFFF),  # sint64
+    0x8F: ("Q", 8, 0xFFFFFFFFFFFFFFFF),  # uint64
+    0x90: ("Q", 8, 0),  # uint64z
+}
+_STRING = 0x07
+_SCALAR, _ARRAY, _TEXT, _BYTES = range(4)
+
+
+class FitDecodeError(Exception):
+    """The bytes are not a readable FIT file; subclasses say why."""
+
+
+class FitTruncated(FitDecodeError):
+    """The file ends before its header, a message or its CRC."""
+
+
+class FitCrcMismatch(FitDecodeError):
+    """A file CRC, or the header CRC of a chained file, does not match."""
+
+
+class FitBadHeader(FitDecodeError):
+    """A chained file's header is not a FIT header."""
+
+
+class FitCorrupt(FitDecodeError):
+    """A message cannot be read (an undefined local message type)."""
+
+
+class _Plan:
+    """A compiled definition message: how to unpack and name one data message's fields."""
+
+    __slots__ = ("fields", "name", "size", "timestamp_index", "unpack_from")
+
+    def __init__(
+        self,
+        name: str | None,
+        layout: struct.Struct,
+        fields: tuple[tuple[str, int, int, Any, float | None], ...],
+        timestamp_index: int,
+    ) -> None:
+        self.name = name  # None: not asked for, only its timestamp is read
+        self.size = layout.size
+        self.unpack_from = layout.unpack_from
+        self.fields = fields  # (key, index in the unpacked tuple, kind, invalid, scale)
+        self.timestamp_index = timestamp_index  # -1: no usable timestamp field
+
+
+def read_messages(data: bytes, wanted: Wanted) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(message name, {key: value}) for each wanted message of every chained FIT file in data.
+
+    Values are scaled (raw / scale) where a scale is given; enums stay numbers; strings are
+    text. Raises a FitDecodeError subclass on a file it cannot read to the end.
+    """
+    size = len(data)
+    plans: dict[bytes, _Plan] = {}
+    pos = 0
+    while True:
+        file_start = pos
+        pos, data_end = _file_header(data, pos)
+        local: dict[int, _Plan] = {}
+        last_time_s = 0
+        while pos < data_end:
+            if pos >= size:
+                raise FitTruncated(size)
+            header = data[pos]
+            if header & 0x40 and not header & 0x80:  # definition message
+                pos, number, plan = _definition(data, pos, header, wanted, plans)
+                local[number] = plan
+                continue
+            local_type = (header >> 5) & 0x3 if header & 0x80 else header & 0x0F
+            plan = local.get(local_type)
+            if plan is None:
+                raise FitCorrupt(f"a message of undefined local type {local_type} at byte {pos}")
+            start = pos + 1
+            pos = start + plan.size
+            if pos > size:
+                raise FitTruncated(size)
+            raw = plan.unpack_from(data, start)
+            if plan.timestamp_index >= 0:
+                time_s = raw[plan.timestamp_index]
+                if isinstance(time_s, int) and time_s != 0xFFFFFFFF:
+                    last_time_s = time_s
+            if header & 0x80:
+                offset_s = header & 0x1F
+                time_s = (last_time_s & ~0x1F) + offset_s
+                if offset_s < last_time_s & 0x1F:
+                    time_s += 0x20
+                last_time_s = time_s
+            if plan.name is None:
+                continue
+            values = _values(raw, plan.fields)
+            if header & 0x80:
+                values["timestamp"] = last_time_s
+            yield plan.name, values
+        if pos + 2 > size:
+            raise FitTruncated(size)
+        stored = data[pos] | data[pos + 1] << 8
+        if fit_crc(data, file_start, pos) != stored:
+            raise FitCrcMismatch("file CRC")
+        pos += 2
+        if pos >= size:
+            return
+
+
+def _file_header(data: bytes, pos: int) -> tuple[int, int]:
+    """(where the messages start, where they end) for the FIT header at pos; checks it."""
+    size = len(data)
+    if pos + HEADER_MIN_BYTES > size:
+        raise FitTruncated(size)
+    if data[pos + 8 : pos + 12] != b".FIT":
+        raise FitBadHeader("no .FIT signature")
+    header_size = data[pos]
+    data_size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+    if header_size > HEADER_MIN_BYTES:
+        if header_size < HEADER_MIN_BYTES + 2:
+            raise FitBadHeader(f"header of {header_size} bytes")
+        if pos + header_size > size:
+            raise FitTruncated(size)
+        stored = data[pos + 12] | data[pos + 13] << 8
+        if stored and stored != fit_crc(data, pos, pos + HEADER_MIN_BYTES):
+            raise FitCrcMismatch("header CRC")
+    start = pos + max(header_size, HEADER_MIN_BYTES)
+    return start, start + data_size
+
+
+def _definition(
+    data: bytes, pos: int, header: int, wanted: Wanted, plans: dict[bytes, _Plan]
+) -> tuple[int, int, _Plan]:
+    """(position after it, local message type, compiled plan) of the definition at pos."""
+    size = len(data)
+    fields_at = pos + 6
+    if fields_at > size:
+        raise FitTruncated(size)
+    end = fields_at + 3 * data[pos + 5]
+    if header & 0x20:  # developer fields follow
+        if end >= size:
+            raise FitTruncated(size)
+        end += 1 + 3 * data[end]
+    if end > size:
+        raise FitTruncated(size)
+    key = data[pos + 2 : end]
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = _compile(data, pos, header, wanted)
+    return end, header & 0x0F, plan
+
+
+def _compile(data: bytes, pos: int, header: int, wanted: Wanted) -> _Plan:
+    """One Struct for the data messages of the definition at pos; unwanted bytes are padding."""
+    big_endian = data[pos + 2] == 1
+    number = int.from_bytes(data[pos + 3 : pos + 5], "big" if big_endian else "little")
+    name, keys = wanted.get(number, (None, {}))
+    codes = [">" if big_endian else "<"]
+    fields: list[tuple[str, int, int, Any, float | None]] = []
+    timestamp_index = -1
+    index = 0
+    at = pos + 6
+    for _ in range(data[pos + 5]):
+        field_number, field_size, base_type = data[at], data[at + 1], data[at + 2]
+        at += 3
+        key, scale = keys.get(field_number, (None, None))
+        if key is None and field_number != TIMESTAMP_FIELD:
+            codes.append(f"{field_size}x")
+            continue
+        code, kind, invalid = _layout(field_size, base_type)
+        codes.append(code)
+        if field_number == TIMESTAMP_FIELD and kind == _SCALAR:
+            timestamp_index = index
+        if key is not None and name is not None:
+            fields.append((key, index, kind, invalid, scale))
+        index += invalid[1] if kind == _ARRAY else 1
+    if header & 0x20:
+        for _ in range(data[at]):
+            codes.append(f"{data[at + 2]}x")  # developer field: skipped by its size
+            at += 3
+    return _Plan(name, struct.Struct("".join(codes)), tuple(fields), timestamp_index)
+
+
+def _layout(field_size: int, base_type: int) -> tuple[str, int, Any]:
+    """(struct code, value kind, invalid raw value) of one field of a definition."""
+    if base_type == _STRING:
+        return f"{field_size}s", _TEXT, None
+    known = _BASE_TYPES.get(base_type)
+    if known is None or field_size == 0 or field_size % known[1]:
+        return f"{field_size}s", _BYTES, None  # byte fields, and sizes that do not fit
+    code, type_size, invalid = known
+    if field_size == type_size:
+        return code, _SCALAR, invalid
+    return f"{field_size // type_size}{code}", _ARRAY, (invalid, field_size // type_size)
+
+
+def _values(
+    raw: tuple[Any, ...], fields: tuple[tuple[str, int, int, Any, float | None], ...]
+) -> dict[str, Any]:
+    """The named values of one unpacked data message, invalid ones left out."""
+    values: dict[str, Any] = {}
+    for key, index, kind, invalid, scale in fields:
+        if kind == _SCALAR:
+            value = raw[index]
+            if value == invalid or value != value:  # NaN is a float's invalid value
+                continue
+            values[key] = value / scale if scale else value
+        elif kind == _TEXT:
+            text = raw[index].split(b"\0", 1)[0].decode("utf-8", "replace")
+            if text:
+                values[key] = text
+        elif kind == _ARRAY:
+            bad, count = invalid
+            items = raw[index : index + count]
+            values[key] = tuple(
+                None if v == bad or v != v else (v / scale if scale else v) for v in items
+            )
+        elif raw[index].strip(b"\xff"):
+            values[key] = raw[index]
+    return values
+
+
+@cache
+def _crc_tables() -> tuple[array, array]:
+    """The FIT CRC-16 (ARC) tables: one step per byte, and one per little-endian 16-bit word."""
+    bytes_table = array("H")
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+        bytes_table.append(crc)
+    words_table = array("H", bytes(2 * 65536))
+    for word in range(65536):
+        crc = (word >> 8) ^ bytes_table[word & 0xFF]
+        words_table[word] = (crc >> 8) ^ bytes_table[crc & 0xFF]
+    return bytes_table, words_table
+
+
+def fit_crc(data: bytes, start: int = 0, end: int | None = None, crc: int = 0) -> int:
+    """The FIT CRC-16 of data[start:end], two bytes per table step, continuing from crc."""
+    end = len(data) if end is None else end
+    bytes_table, words_table = _crc_tables()
+    even_end = start + (end - start) // 2 * 2
+    words = array("H", data[start:even_end])
+    if sys.byteorder == "big":
+        words.byteswap()
+    for word in words:
+        crc = words_table[crc ^ word]
+    if even_end < end:
+        crc = (crc >> 8) ^ bytes_table[(crc ^ data[even_end]) & 0xFF]
+    return crc
