@@ -172,13 +172,15 @@ def test_shoes_listing_and_lifecycle(tmp_path, run):
         "last_run": "2026-06-01T07:00:00Z",
         "status": "ok",
         "limit_on": None,  # no running in the last 8 weeks
+        "price": None,
+        "cost_per_km": None,
     }
     table = run("shoes").output
     assert "Pegasus" in table and "130.0" in table and "ok" in table
     assert "80.8" in run("--units", "mi", "shoes").output  # 130 km in miles
     csv_out = run("shoes", "--csv").output.splitlines()
     assert csv_out[0] == (
-        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,limit_on"
+        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,limit_on,price,cost_per_km"
     )
 
     refused = run("shoe", "remove", "Pegasus")

@@ -17,6 +17,7 @@ from runwear.geo import path_length_m
 from runwear.ingest.model import IngestError
 from runwear.store import places as store
 from runwear.store.activities import iso_utc
+from runwear.store.shoes import retag_defaults
 from runwear.store.surfaces import Resplit, resplit, runs_in_area, runs_since
 from runwear.surfacing.geometry import BBox, Circle, Corridor, simplify
 from runwear.surfacing.rules import WEEKDAYS, describe
@@ -474,9 +475,15 @@ def rule_remove(app: App, rule_id: int) -> None:
 
 @cli.command("retag")
 @click.option("--rules", "use_rules", is_flag=True, help="Apply the rules (`runwear rule list`).")
+@click.option(
+    "--defaults",
+    "use_defaults",
+    is_flag=True,
+    help="Give runs tagged by a default shoe today's default shoe.",
+)
 @click.option("--since", type=MOMENT, help="Only runs from this date (YYYY-MM-DD) or span (8w).")
 @pass_app
-def retag(app: App, use_rules: bool, since: datetime | None) -> None:
+def retag(app: App, use_rules: bool, use_defaults: bool, since: datetime | None) -> None:
     """Apply the rules to stored runs, leaving shoes and surfaces tagged by hand alone.
 
     A rule's shoe replaces a default shoe or another rule's; a rule's surface replaces the
@@ -484,12 +491,24 @@ def retag(app: App, use_rules: bool, since: datetime | None) -> None:
     any more go back to the default shoe and to their split. Shoes from an account export
     stay.
 
+    --defaults moves the runs that got their shoe from a default (never those tagged by
+    hand, by a rule or by an export) to today's default for their kind.
+
     \b
     runwear retag --rules
     runwear retag --rules --since 2026-01-01
+    runwear retag --defaults
     """
+    if use_defaults:
+        if use_rules or since:
+            raise click.UsageError("--defaults goes alone")
+        changed = retag_defaults(app.db)
+        if changed:
+            resplit(app.db, changed)  # the new shoe's usual surface follows it
+        click.echo(f"Retagged {len(changed)} run(s) with today's default shoes.")
+        return
     if not use_rules:
-        raise click.UsageError("say what to apply: --rules")
+        raise click.UsageError("say what to apply: --rules or --defaults")
     ids = runs_since(app.db, iso_utc(since) if since else None)
     progress = CountProgress(CountProgress.mode_for(False), "Applying the rules")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -10,10 +11,25 @@ from sqlite_utils import Database
 from runwear.ingest.model import ExportShoe
 
 
+def name_key(name: str) -> str:
+    """A shoe name as compared: NFC-normalised, case-folded, outer and doubled spaces dropped."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def clean_name(name: str) -> str:
+    """A name as stored: NFC-normalised with outer and doubled spaces dropped ("" if blank)."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
 def find_shoe(db: Database, name: str) -> dict[str, Any] | None:
-    """The shoe called `name` (any letter case), or None."""
-    rows = list(db.query("select * from shoes where name = ? collate nocase", [name]))
-    return rows[0] if rows else None
+    """The shoe called `name` (compared by `name_key`: any case, any Unicode form), or None."""
+    key = name_key(name)
+    if not key:
+        return None
+    for row in db.query("select * from shoes order by id"):
+        if name_key(row["name"]) == key:
+            return row
+    return None
 
 
 def shoe_names(db: Database, include_retired: bool = True) -> list[str]:
@@ -77,6 +93,42 @@ def default_shoe(db: Database, sub_sport: str | None) -> dict[str, Any] | None:
             return rows[0]
     rows = list(db.query("select * from shoes where is_default = 1 and retired_on is null"))
     return rows[0] if rows else None
+
+
+def default_shoe_id(db: Database, sub_sport: str | None) -> int | None:
+    """The id of the active general default shoe (sub_sport None) or of `sub_sport`'s own."""
+    where = "default_for = ?" if sub_sport else "is_default = 1"
+    row = db.execute(
+        f"select id from shoes where {where} and retired_on is null order by id limit 1",
+        [sub_sport] if sub_sport else [],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def runs_tagged_by_default(db: Database) -> int:
+    """How many stored runs got their shoe from a default (not by hand, rule or export)."""
+    return db.execute(
+        "select count(*) from activities where shoe_source = 'default' and shoe_id is not null"
+    ).fetchone()[0]
+
+
+def retag_defaults(db: Database) -> list[int]:
+    """Give every run tagged by a default today's default shoe; return the ids that changed."""
+    changed = []
+    rows = db.execute(
+        "select id, sub_sport, shoe_id from activities where shoe_source = 'default'"
+    ).fetchall()
+    with db.conn:
+        for activity_id, sub_sport, shoe_id in rows:
+            shoe = default_shoe(db, sub_sport)
+            new_id = shoe["id"] if shoe else None
+            if new_id != shoe_id:
+                db.execute(
+                    "update activities set shoe_id = ?, shoe_source = ? where id = ?",
+                    [new_id, "default" if new_id else None, activity_id],
+                )
+                changed.append(activity_id)
+    return changed
 
 
 def ensure_export_shoe(db: Database, shoe: ExportShoe) -> tuple[int, bool]:
