@@ -180,7 +180,7 @@ def test_shoes_listing_and_lifecycle(tmp_path, run):
     assert "80.8" in run("--units", "mi", "shoes").output  # 130 km in miles
     csv_out = run("shoes", "--csv").output.splitlines()
     assert csv_out[0] == (
-        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,limit_on,price,cost_per_km"
+        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,price,cost_per_km,limit_on"
     )
 
     refused = run("shoe", "remove", "Pegasus")

@@ -141,8 +141,8 @@ def test_shoes_and_check_round_alike(run):
 
 def test_empty_csv_prints_its_header(run):
     assert run("shoes", "--csv").output == (
-        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,limit_on,"
-        "price,cost_per_km\n"
+        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,price,"
+        "cost_per_km,limit_on\n"
     )
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from runwear.store import Settings, StoreError, load_settings, open_db
+from runwear.store import Settings, StoreError, open_db
 from runwear.store.database import explain_db_error
+from runwear.store.settings import read_settings
 
 
 def default_db_path() -> Path:
@@ -26,6 +27,7 @@ class App:
     db_path: Path
     units: str | None = None
     _db: Database | None = field(default=None, repr=False)
+    _warned: bool = field(default=False, repr=False)
 
     @property
     def db(self) -> Database:
@@ -39,8 +41,17 @@ class App:
 
     @property
     def settings(self) -> Settings:
-        """Stored settings, with --units applied for this call."""
-        settings = load_settings(self.db)
+        """Stored settings, with --units applied for this call; a bad stored value gets one
+        warning line (once per call) and its default."""
+        settings, bad = read_settings(self.db)
+        if bad and not self._warned:
+            self._warned = True
+            for b in bad:
+                click.echo(
+                    f"Warning: setting {b.key} = {b.value!r} is ignored ({b.reason}); using "
+                    f"the default. Fix it: runwear config {b.key} --reset",
+                    err=True,
+                )
         return replace(settings, units=self.units) if self.units else settings
 
 

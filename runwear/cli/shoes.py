@@ -291,9 +291,9 @@ SHOE_FIELDS = (
     "runs",
     "last_run",
     "status",
-    "limit_on",
     "price",
     "cost_per_km",
+    "limit_on",
 )
 STATUS_COLOURS = {"nearing": "yellow", "retire": "red"}
 
@@ -334,9 +334,9 @@ def shoes_list(
             "runs": s.runs,
             "last_run": s.last_run,
             "status": s.status(settings),
-            "limit_on": limit_on[s.id].isoformat() if limit_on.get(s.id) else None,
             "price": prices.get(s.id),
             "cost_per_km": cost_per_km(prices.get(s.id), s.distance_m),
+            "limit_on": limit_on[s.id].isoformat() if limit_on.get(s.id) else None,
         }
         for s in wear
     ]
