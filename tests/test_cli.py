@@ -236,7 +236,9 @@ def test_tag_retags_and_figures_follow(tmp_path, run):
 def test_check_exit_codes_and_json(run):
     ok = run("check")
     assert ok.exit_code == 0
-    assert ok.output.startswith("All clear")
+    assert ok.output == (
+        "No runs yet. Import some: runwear import PATH... (or try the sample: runwear demo)\n"
+    )
     run("shoe", "add", "Worn", "--start-distance", "701km")
     result = run("check", "--json")
     assert result.exit_code == 1

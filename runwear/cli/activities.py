@@ -9,7 +9,16 @@ import click
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
-from runwear.cli.params import AUTO, MOMENT, SURFACE, SURFACE_OR_AUTO, shoe_by_name
+from runwear.cli.params import (
+    AUTO,
+    MOMENT,
+    SHOE,
+    SURFACE,
+    SURFACE_OR_AUTO,
+    check_period,
+    nothing_matched,
+    shoe_by_name,
+)
 from runwear.store import activities as store
 from runwear.store.activities import iso_utc
 from runwear.store.surfaces import resplit
@@ -44,7 +53,7 @@ def _select_ids(
 @cli.command("activities")
 @click.option("--since", type=MOMENT, help="From this date (YYYY-MM-DD) or span (28d).")
 @click.option("--until", type=MOMENT, help="Before this date.")
-@click.option("--shoe", "shoe_name", help="Only runs in this shoe.")
+@click.option("--shoe", "shoe_name", type=SHOE, help="Only runs in this shoe.")
 @click.option("--surface", type=SURFACE, help="Only runs with distance on this surface.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many (newest first).")
 @output_options
@@ -65,6 +74,7 @@ def activities_list(
     runwear activities --limit 10
     runwear activities --since 28d --surface concrete --csv
     """
+    check_period(since, until)
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
     ids = _select_ids(app, since, until, shoe_id, surface, limit)
     rows = (
@@ -113,7 +123,20 @@ def activities_list(
         headers = ["id", "started (UTC)", "name", "kind", unit, "time", "shoe", "surface"]
         return format_table(headers, body, right={0, 4, 5})
 
-    emit(records, json_, csv_, table, "No runs match. Import some: runwear import PATH...")
+    emit(records, json_, csv_, table, nothing_matched(app.db), ACTIVITY_FIELDS)
+
+
+ACTIVITY_FIELDS = (
+    "id",
+    "started_at",
+    "name",
+    "sport",
+    "sub_sport",
+    "distance_km",
+    "duration_s",
+    "shoe",
+    "surface",
+)
 
 
 def _clock(seconds: float | None) -> str:
@@ -131,7 +154,7 @@ def _clock(seconds: float | None) -> str:
 @click.option("--last", is_flag=True, help="The most recent run.")
 @click.option("--since", type=MOMENT, help="Every run from this date (YYYY-MM-DD) or span (7d).")
 @click.option("--until", type=MOMENT, help="With --since: runs before this date.")
-@click.option("--shoe", "shoe_name", help="Tag with this shoe.")
+@click.option("--shoe", "shoe_name", type=SHOE, help="Tag with this shoe.")
 @click.option("--no-shoe", is_flag=True, help="Remove the shoe tag.")
 @click.option(
     "--surface",
@@ -166,6 +189,7 @@ def tag(
         raise click.UsageError("say which runs: ACTIVITY_ID..., --last, or --since DATE")
     if until is not None and since is None:
         raise click.UsageError("--until goes with --since")
+    check_period(since, until)
     if shoe_name is None and not no_shoe and surface is None:
         raise click.UsageError("say what to set: --shoe NAME, --no-shoe and/or --surface SURFACE")
     if shoe_name and no_shoe:

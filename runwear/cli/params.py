@@ -283,6 +283,22 @@ def complete_from_db(ctx: click.Context, sql: str, incomplete: str) -> list[Comp
     return [CompletionItem(n) for n in names if name_key(n).startswith(key)]
 
 
+NO_RUNS_YET = "No runs yet. Import some: runwear import PATH... (or try the sample: runwear demo)"
+
+
+def stored_runs(db: Database) -> int:
+    """How many runs are stored."""
+    return db.execute("select count(*) from activities where sport = 'running'").fetchone()[0]
+
+
+def nothing_matched(db: Database) -> str:
+    """The message for an empty listing: no runs at all, or a filter that matched none."""
+    count = stored_runs(db)
+    if not count:
+        return NO_RUNS_YET
+    return f"No runs match those options ({count:,} run{'s' if count != 1 else ''} stored)."
+
+
 def check_period(since: datetime | None, until: datetime | None) -> None:
     """A usage error when --until is not after --since."""
     if since is not None and until is not None and until <= since:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -96,7 +96,7 @@ def _wear_rows_as_of(
     rows = db.query(
         "select s.id as shoe_id, s.name, s.brand, s.model, s.surface, s.is_default, "
         "s.default_for, s.limit_m as own_limit_m, "
-        "case when s.retired_on < ? then s.retired_on end as retired_on, "
+        "case when s.retired_on <= ? then s.retired_on end as retired_on, "
         "s.start_distance_m + coalesce(sum(a.distance_m), 0) as distance_m, "
         "count(a.id) as runs, max(a.started_at) as last_run "
         "from shoes s left join activities a on a.shoe_id = s.id and a.sport = 'running' "
@@ -104,3 +104,41 @@ def _wear_rows_as_of(
         [day, moment],
     )
     return [r for r in rows if include_retired or r["retired_on"] is None]
+
+
+@dataclass(frozen=True)
+class ShoeAge:
+    """How old an active pair is: from its purchase date, else its first run."""
+
+    id: int
+    name: str
+    since: str  # YYYY-MM-DD
+    months: int  # whole months from `since` to the day of `as_of`
+    max_age_months: int | None  # the shoe's own limit (None: the setting's)
+
+
+def shoe_ages(db: Database, as_of: datetime) -> list[ShoeAge]:
+    """The age of every shoe active at `as_of` that has a purchase date or a run, by name."""
+    moment = iso_utc(as_of)
+    rows = db.query(
+        "select s.id, s.name, s.max_age_months, coalesce(s.purchased_on, "
+        "(select substr(min(a.started_at), 1, 10) from activities a where a.shoe_id = s.id "
+        "and a.started_at < ?)) as since from shoes s "
+        "where s.retired_on is null or s.retired_on >= ? order by s.name collate nocase",
+        [moment, moment[:10]],
+    )
+    today = date.fromisoformat(moment[:10])
+    return [
+        ShoeAge(
+            r["id"], r["name"], r["since"], months_between(r["since"], today), r["max_age_months"]
+        )
+        for r in rows
+        if r["since"] and r["since"] <= moment[:10]
+    ]
+
+
+def months_between(since: str, today: date) -> int:
+    """Whole months from the date `since` (YYYY-MM-DD) to `today`."""
+    start = date.fromisoformat(since)
+    months = (today.year - start.year) * 12 + today.month - start.month
+    return months - (today.day < start.day)
