@@ -5,6 +5,7 @@ from runwear.cli import (  # noqa: F401  (registers commands)
     config,
     demo,
     imports,
+    info,
     load,
     osm,
     places,

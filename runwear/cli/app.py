@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sqlite3
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -62,13 +65,32 @@ class RunwearGroup(click.Group):
     """The command group; a database failure mid-command ends as one line, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command, turning SQLite errors into a one-line ClickException."""
+        """Run the command: SQLite errors end as one line, a closed pipe quietly with 0,
+        Ctrl-C with 130 (no traceback in any case)."""
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
             app = ctx.find_object(App)
             path = app.db_path if app else Path("runwear.db")
             raise click.ClickException(explain_db_error(exc, path)) from exc
+        except BrokenPipeError:
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
+        except KeyboardInterrupt:
+            click.echo("", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing at exit into a closed pipe says nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (a test's buffer): nothing will be flushed into a pipe
 
 
 @click.group(cls=RunwearGroup, context_settings={"help_option_names": ["-h", "--help"]})
