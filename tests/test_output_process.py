@@ -67,3 +67,54 @@ def test_info_counts_what_is_stored(runwear_db):
     assert lines[0] == f"Database: {runwear_db}"
     assert lines[1].startswith("Size: ") and lines[1].endswith(" MB")
     assert lines[2:] == ["Shoes: 1", "Activities: 1", "Places: 0", "Rules: 0", "Osm ways: 0"]
+
+
+def test_no_color_strips_every_style(monkeypatch, runwear_db):
+    from runwear.cli import output
+
+    runner = CliRunner()
+    runner.invoke(cli, ["shoe", "add", "Worn", "--start-distance", "701km"])
+    monkeypatch.setattr(output, "colour_on", lambda stream=None: True)
+    assert "\x1b[" in runner.invoke(cli, ["shoes"], color=True).output
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in runner.invoke(cli, ["shoes"], color=True).output
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_bar_fits_a_60_column_terminal(monkeypatch):
+    import io
+    import os as os_module
+
+    from runwear.cli.progress import ImportProgress
+    from runwear.importing import Progress
+
+    monkeypatch.setattr("shutil.get_terminal_size", lambda *a: os_module.terminal_size((60, 24)))
+    stream, clock = io.StringIO(), Clock()
+    progress = ImportProgress("bar", "km", stream=stream, clock=clock)
+    for done in range(1, 5):
+        clock.now += 2
+        progress.update(Progress(done * 100, 4000, done * 100, done * 1_000_000.0))
+    drawn = [part.removesuffix("\x1b[K") for part in stream.getvalue().split("\r") if part]
+    assert drawn and all(len(line) <= 59 for line in drawn)
+    assert "\n" not in stream.getvalue()
+
+
+def test_eta_after_a_resume_counts_the_files_left_at_their_rate():
+    from runwear.cli.progress import ImportProgress
+    from runwear.importing import Progress
+
+    clock = Clock()
+    progress = ImportProgress("off", "km", clock=clock)
+    clock.now += 1  # 900 files imported before: skipped by their hash in a second
+    progress.update(Progress(900, 1000, 0, 0.0))
+    for done in range(901, 951):  # then one new file a second
+        clock.now += 1
+        progress.update(Progress(done, 1000, done - 900, 0.0))
+    assert progress.describe(clock.now).endswith(", ETA 0:50")

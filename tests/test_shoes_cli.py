@@ -53,7 +53,8 @@ def test_limits_out_of_range(run, value, shown):
     result = run("shoe", "add", "Pegasus", "--limit", value)
     assert result.exit_code == 2
     assert error_line(result) == (
-        f"Error: Invalid value for '--limit': {shown} is out of range: above 0 km up to 20,000 km"
+        f"Error: Invalid value for '--limit': {shown} is out of range: "
+        "must be above 0 km and at most 20,000 km"
     )
 
 
@@ -61,7 +62,7 @@ def test_negative_start_distance_is_out_of_range(run):
     result = run("shoe", "add", "Pegasus", "--start-distance", "-5")
     assert error_line(result) == (
         "Error: Invalid value for '--start-distance': '-5' is out of range: "
-        "from 0 km up to 20,000 km"
+        "must be between 0 km and 20,000 km"
     )
 
 

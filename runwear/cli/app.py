@@ -116,5 +116,7 @@ def cli(ctx: click.Context, db_path: Path, units: str | None) -> None:
     Your own files:                runwear import ~/Downloads/*.fit --shoe Pegasus
     Then:                          runwear shoes; runwear surfaces; runwear check
     """
+    if os.environ.get("NO_COLOR"):
+        ctx.color = False  # every click.echo / secho below strips colour and bold
     ctx.obj = App(db_path=db_path, units=units)
     ctx.call_on_close(lambda: ctx.obj._db.close() if ctx.obj._db is not None else None)

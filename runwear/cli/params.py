@@ -94,13 +94,11 @@ class DistanceType(click.ParamType):
         metres = -metres if negative else metres
         too_low = metres <= self.low_m if self.above_low else metres < self.low_m
         if too_low or metres > self.high_m:
-            low = "above" if self.above_low else "from"
-            self.fail(
-                f"{value!r} is out of range: {low} {self._shown(self.low_m)} "
-                f"up to {self._shown(self.high_m)}",
-                param,
-                ctx,
+            low, high = self._shown(self.low_m), self._shown(self.high_m)
+            span = (
+                f"above {low} and at most {high}" if self.above_low else f"between {low} and {high}"
             )
+            self.fail(f"{value!r} is out of range: must be {span}", param, ctx)
         return metres
 
     def _shown(self, metres: float) -> str:
