@@ -227,3 +227,45 @@ def test_surfaces_by_week_and_load_use_the_same_local_weeks(run, runwear_db):
     assert view[0] == ("2026-06-01", 10_000.0) or view == [("2026-06-01", 15_000.0)]
     load = json.loads(run("load", "--as-of", "2026-06-10", "--weeks", "2", "--json").output)
     assert {w["week_start"]: w["distance_km"] for w in load}["2026-06-01"] == 15.0
+
+
+def test_rule_add_refuses_an_unknown_sport_listing_the_known(run):
+    run("shoe", "add", "Pegasus")
+    result = run("rule", "add", "--sport", "runing", "--shoe", "Pegasus")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: Invalid value for '--sport': unknown sport 'runing'. "
+        "Sports: running, walking, hiking, cycling, swimming, generic"
+    )
+    assert run("rule", "add", "--sport", "Running", "--shoe", "Pegasus").exit_code == 0
+
+
+def test_tag_surface_auto_on_several_runs_says_their_surfaces(run, runwear_db):
+    db = open_db(runwear_db)
+    for days in (1, 2, 3):
+        add_run(db, 5_000, days_ago=days, surface="sand")
+    db.close()
+    result = run("tag", "--since", "2000-01-01", "--surface", "auto")
+    assert result.output == (
+        "Tagged 3 run(s) with surface auto.\nTheir surfaces are now: unknown 3.\n"
+    )
+
+
+def test_shell_completion_of_shoes_surfaces_keys_and_places(run, runwear_db, monkeypatch):
+    from click.shell_completion import ShellComplete
+
+    run("shoe", "add", "Pégasus")
+    run("shoe", "add", "Speedgoat")
+    run("place", "add", "Park", "--surface", "grass", "--center", "51.5,-0.1", "--radius", "200m")
+
+    def complete(*words: str) -> list[str]:
+        shell = ShellComplete(cli, {}, "runwear", "_RUNWEAR_COMPLETE")
+        return [c.value for c in shell.get_completions(list(words[:-1]), words[-1])]
+
+    assert complete("shoe", "edit", "pé") == ["Pégasus"]
+    assert complete("shoe", "retire", "PE") == ["Pégasus"]
+    assert complete("tag", "--shoe", "") == ["Pégasus", "Speedgoat"]
+    assert complete("tag", "--surface", "gr") == ["grass", "gravel"]
+    assert complete("config", "shoe_l") == ["shoe_limit_km"]
+    assert complete("place", "edit", "p") == ["Park"]
+    assert complete("--db", str(runwear_db.parent / "none.db"), "shoe", "edit", "") == []

@@ -225,3 +225,27 @@ def tag(
         if x
     )
     click.echo(f"Tagged {len(ids)} run(s) with {what}.")
+    if surface == AUTO:
+        click.echo(_surfaces_now(app, ids))
+
+
+def _surfaces_now(app: App, ids: Sequence[int]) -> str:
+    """ "Its surface is now asphalt (60% asphalt, 40% unknown)." or, for several runs, how
+    many have each surface."""
+    marks = ",".join("?" * len(ids))
+    if len(ids) == 1:
+        run = app.db.execute("select surface, distance_m from activities where id = ?", ids)
+        surface, distance_m = run.fetchone()
+        parts = app.db.execute(
+            "select surface, distance_m from activity_surfaces where activity_id = ? "
+            "order by distance_m desc, surface",
+            ids,
+        ).fetchall()
+        split = ", ".join(f"{m / distance_m:.0%} {s}" for s, m in parts) if distance_m else ""
+        return f"Its surface is now {surface}" + (f" ({split})." if len(parts) > 1 else ".")
+    counts = app.db.execute(
+        f"select surface, count(*) from activities where id in ({marks}) "
+        "group by surface order by count(*) desc, surface",
+        list(ids),
+    ).fetchall()
+    return "Their surfaces are now: " + ", ".join(f"{s} {n}" for s, n in counts) + "."

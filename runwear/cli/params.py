@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from runwear.cli.app import App, default_db_path
 from runwear.cli.output import printable
 from runwear.store.settings import LOCAL_ZONE
-from runwear.store.shoes import clean_name, find_shoe, name_key, shoe_names
+from runwear.store.shoes import clean_name, find_shoe, loose_key, shoe_names
 from runwear.units import M_PER_KM, M_PER_MI, parse_distance_m
 from runwear.vocab import SURFACES, normalize_surface
 
@@ -227,6 +227,35 @@ DAY = DayType()
 MOMENT = MomentType()
 
 
+KNOWN_SPORTS = ("running", "walking", "hiking", "cycling", "swimming", "generic")
+
+
+class SportType(click.ParamType):
+    """A sport as files name it (running, walking, ...): the known ones and those stored."""
+
+    name = "sport"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        sport = str(value).strip().lower()
+        app = ctx.find_object(App) if ctx is not None else None
+        stored = (
+            [r[0] for r in app.db.execute("select distinct sport from activities order by 1")]
+            if app is not None
+            else []
+        )
+        known = [*KNOWN_SPORTS, *(s for s in stored if s and s not in KNOWN_SPORTS)]
+        if sport not in known:
+            self.fail(
+                f"unknown sport {printable(str(value))!r}. Sports: {', '.join(known)}", param, ctx
+            )
+        return sport
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return [CompletionItem(s) for s in KNOWN_SPORTS if s.startswith(incomplete.lower())]
+
+
 class ShoeNameType(click.ParamType):
     """A stored shoe's name; the shell completes it from the database."""
 
@@ -277,8 +306,8 @@ def complete_from_db(ctx: click.Context, sql: str, incomplete: str) -> list[Comp
             conn.close()
     except sqlite3.Error:
         return []
-    key = name_key(incomplete)
-    return [CompletionItem(n) for n in names if name_key(n).startswith(key)]
+    key = loose_key(incomplete)
+    return [CompletionItem(n) for n in names if loose_key(n).startswith(key)]
 
 
 NO_RUNS_YET = "No runs yet. Import some: runwear import PATH... (or try the sample: runwear demo)"
@@ -318,5 +347,6 @@ def shoe_by_name(db: Database, name: str, param_hint: str = "'--shoe'") -> dict[
 
 
 SHOE = ShoeNameType()
+SPORT = SportType()
 NEW_SHOE = NewShoeNameType()
 PLACE = PlaceNameType()

@@ -11,7 +11,17 @@ import click
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
-from runwear.cli.params import LATLON, METRES, MOMENT, SUB_SPORTS, SURFACE, shoe_by_name
+from runwear.cli.params import (
+    LATLON,
+    METRES,
+    MOMENT,
+    PLACE,
+    SHOE,
+    SPORT,
+    SUB_SPORTS,
+    SURFACE,
+    shoe_by_name,
+)
 from runwear.cli.progress import CountProgress
 from runwear.geo import path_length_m
 from runwear.ingest.model import IngestError
@@ -193,7 +203,7 @@ def place_add(
 
 
 @place.command("edit")
-@click.argument("name")
+@click.argument("name", type=PLACE)
 @click.option("--name", "new_name", help="A new name.")
 @shape_options
 @pass_app
@@ -255,7 +265,7 @@ def place_edit(
 
 
 @place.command("remove")
-@click.argument("name")
+@click.argument("name", type=PLACE)
 @pass_app
 def place_remove(app: App, name: str) -> None:
     """Delete a place; stored runs near it are split again without it."""
@@ -333,14 +343,14 @@ def rule() -> None:
 
 
 @rule.command("add")
-@click.option("--sport", help="Runs of this sport (FIT name: running, ...).")
+@click.option("--sport", type=SPORT, help="Runs of this sport (FIT name: running, ...).")
 @click.option("--sub-sport", type=click.Choice(SUB_SPORTS), help="Runs of this kind.")
 @click.option("--name-contains", help="Runs whose name contains this (any letter case).")
 @click.option("--weekday", type=click.Choice(WEEKDAYS), help="Runs started on this local day.")
 @click.option("--min-km", type=click.FloatRange(min=0), help="Runs of at least this many km.")
 @click.option("--max-km", type=click.FloatRange(min=0), help="Runs of at most this many km.")
-@click.option("--starts-in", "place_name", help="Runs that start inside this place.")
-@click.option("--shoe", "shoe_name", help="Tag matching runs with this shoe.")
+@click.option("--starts-in", "place_name", type=PLACE, help="Runs that start inside this place.")
+@click.option("--shoe", "shoe_name", type=SHOE, help="Tag matching runs with this shoe.")
 @click.option("--surface", type=SURFACE, help="Tag matching runs (whole) with this surface.")
 @click.option(
     "--position",
