@@ -10,6 +10,9 @@ from runwear.cli import (  # noqa: F401  (registers commands)
     osm,
     places,
     reports,
+    rotation,
+    shoe_merge,
+    shoe_show,
     shoes,
 )
 from runwear.cli.app import cli

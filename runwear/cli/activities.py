@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import click
+from sqlite_utils import Database
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
@@ -77,20 +78,34 @@ def activities_list(
     check_period(since, until)
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
     ids = _select_ids(app, since, until, shoe_id, surface, limit)
+    records = activity_records(app.db, ids)
+    unit = app.settings.units
+    emit(
+        records,
+        json_,
+        csv_,
+        lambda recs: activity_table(recs, unit),
+        nothing_matched(app.db),
+        ACTIVITY_FIELDS,
+    )
+
+
+def activity_records(db: Database, ids: Sequence[int]) -> list[Record]:
+    """The runs `ids` as listing records, in that order."""
     rows = (
         {
             row["id"]: row
-            for row in app.db.query(
+            for row in db.query(
                 "select a.*, s.name as shoe from activities a "
                 "left join shoes s on s.id = a.shoe_id "
                 f"where a.id in ({','.join('?' * len(ids))})",
-                ids,
+                list(ids),
             )
         }
         if ids
         else {}
     )
-    records = [
+    return [
         {
             "id": r["id"],
             "started_at": r["started_at"],
@@ -104,26 +119,25 @@ def activities_list(
         }
         for r in (rows[i] for i in ids)
     ]
-    unit = app.settings.units
 
-    def table(recs: Sequence[Record]) -> str:
-        body = [
-            [
-                r["id"],
-                r["started_at"].replace("T", " ")[:16],
-                (r["name"] or "")[:28],
-                r["sub_sport"] or "",
-                f"{to_unit(r['distance_km'] * 1000, unit):.2f}",
-                _clock(r["duration_s"]),
-                r["shoe"] or "-",
-                r["surface"],
-            ]
-            for r in recs
+
+def activity_table(recs: Sequence[Record], unit: str) -> str:
+    """Runs as a table: id, start, name, kind, distance, time, shoe, surface."""
+    body = [
+        [
+            r["id"],
+            r["started_at"].replace("T", " ")[:16],
+            (r["name"] or "")[:28],
+            r["sub_sport"] or "",
+            f"{to_unit(r['distance_km'] * 1000, unit):.2f}",
+            _clock(r["duration_s"]),
+            r["shoe"] or "-",
+            r["surface"],
         ]
-        headers = ["id", "started (UTC)", "name", "kind", unit, "time", "shoe", "surface"]
-        return format_table(headers, body, right={0, 4, 5})
-
-    emit(records, json_, csv_, table, nothing_matched(app.db), ACTIVITY_FIELDS)
+        for r in recs
+    ]
+    headers = ["id", "started (UTC)", "name", "kind", unit, "time", "shoe", "surface"]
+    return format_table(headers, body, right={0, 4, 5})
 
 
 ACTIVITY_FIELDS = (

@@ -274,11 +274,13 @@ def shoe_remove(app: App, name: str, force: bool) -> None:
             "or remove it with --force to untag them"
         )
     ids = runs_of_shoe(app.db, found["id"])
+    remembered = found["external_id"] or store.has_platform_ids(app.db, found["id"])
     untagged = store.remove_shoe(app.db, found["id"])
     if ids:
         resplit(app.db, ids)  # stretches on its usual surface are unknown now
     extra = f"; {untagged} run(s) untagged" if untagged else ""
-    click.echo(f"Removed {found['name']}{extra}.")
+    note = " Re-importing its export will not bring it back." if remembered else ""
+    click.echo(f"Removed {found['name']}{extra}.{note}")
 
 
 SHOE_FIELDS = (

@@ -43,6 +43,8 @@ class ImportSummary:
     files: int = 0
     entries: int = 0  # manual entries: export runs that never had a file
     shoes_created: int = 0
+    shoes_removed: int = 0  # export shoes the user removed: left out, their runs get no shoe
+    new_shoe_ids: list[int] = field(default_factory=list)  # shoes this import created
     problems: list[FileResult] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:

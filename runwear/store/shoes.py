@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
 from runwear.ingest.model import ExportShoe
+from runwear.store.names import clean_name, loose_key, name_key
+from runwear.store.shoe_identity import (
+    is_removed,
+    match_alias,
+    match_name,
+    remember_removed,
+    shoe_of_platform_id,
+)
 
-
-def name_key(name: str) -> str:
-    """A shoe name as compared: NFC-normalised, case-folded, outer and doubled spaces dropped."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def loose_key(name: str) -> str:
-    """A name compared case- and accent-insensitively: "Pégasus" and "PEGASUS" are one."""
-    decomposed = unicodedata.normalize("NFD", name_key(name))
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
-
-
-def clean_name(name: str) -> str:
-    """A name as stored: NFC-normalised with outer and doubled spaces dropped ("" if blank)."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
+__all__ = ["clean_name", "loose_key", "name_key"]  # names as shoes compare them
 
 
 def find_shoe(db: Database, name: str) -> dict[str, Any] | None:
@@ -74,13 +65,24 @@ def set_retired(db: Database, shoe_id: int, retired_on: date | None) -> None:
 
 
 def remove_shoe(db: Database, shoe_id: int) -> int:
-    """Delete a shoe, untagging its activities; return how many were untagged."""
+    """Delete a shoe, untagging its activities; return how many were untagged. Its platform
+    ids are remembered, so that re-importing an export does not bring it back."""
+    shoe = db["shoes"].get(shoe_id)
     with db.conn:
         cursor = db.execute(
             "update activities set shoe_id = null, shoe_source = null where shoe_id = ?", [shoe_id]
         )
+        remember_removed(db, shoe)
+        db.execute("delete from shoe_aliases where shoe_id = ?", [shoe_id])
+        db.execute("delete from shoe_platform_ids where shoe_id = ?", [shoe_id])
         db.execute("delete from shoes where id = ?", [shoe_id])
     return cursor.rowcount
+
+
+def has_platform_ids(db: Database, shoe_id: int) -> bool:
+    """Whether shoes merged into this one brought platform ids."""
+    row = db.execute("select 1 from shoe_platform_ids where shoe_id = ? limit 1", [shoe_id])
+    return row.fetchone() is not None
 
 
 def runs_with_shoe(db: Database, shoe_id: int) -> int:
@@ -101,6 +103,19 @@ def default_shoe(db: Database, sub_sport: str | None) -> dict[str, Any] | None:
             return rows[0]
     rows = list(db.query("select * from shoes where is_default = 1 and retired_on is null"))
     return rows[0] if rows else None
+
+
+def last_activity_id(db: Database) -> int:
+    """The id of the newest stored activity (0 when there is none)."""
+    return db.execute("select coalesce(max(id), 0) from activities").fetchone()[0]
+
+
+def untagged_after(db: Database, activity_id: int) -> int:
+    """How many runs stored after the activity `activity_id` have no shoe."""
+    return db.execute(
+        "select count(*) from activities where sport = 'running' and shoe_id is null and id > ?",
+        [activity_id],
+    ).fetchone()[0]
 
 
 def default_shoe_id(db: Database, sub_sport: str | None) -> int | None:
@@ -139,17 +154,28 @@ def retag_defaults(db: Database) -> list[int]:
     return changed
 
 
-def ensure_export_shoe(db: Database, shoe: ExportShoe) -> tuple[int, bool]:
+def ensure_export_shoe(db: Database, shoe: ExportShoe) -> tuple[int | None, bool]:
     """The stored shoe for an export's shoe, added when new; (id, whether it was added).
 
-    Found by its export id, else by name when that shoe has no export id yet (it is then
-    claimed). A name another shoe holds gets a number: "Pegasus (2)". An existing shoe is
-    left as the runner has it. A new shoe becomes a default only where no active shoe is.
+    Found by its platform id (its own or that of a shoe merged into it); a shoe the user
+    removed stays removed (id None). Else by an alias (the platform id is then remembered),
+    else by name when that shoe has no platform id yet (it is then claimed); names compare
+    case- and accent-insensitively, brand and model prefixes aside. A name another shoe
+    holds gets a number: "Pegasus (2)". An existing shoe is left as the runner has it. A new
+    shoe becomes a default only where no active shoe is.
     """
-    rows = list(db.query("select id from shoes where external_id = ?", [shoe.external_id]))
-    if rows:
-        return rows[0]["id"], False
-    same_name = find_shoe(db, shoe.name)
+    found_id = shoe_of_platform_id(db, shoe.external_id)
+    if found_id is not None:
+        return found_id, False
+    if is_removed(db, shoe.external_id):
+        return None, False
+    alias_id = match_alias(db, shoe.name, shoe.brand, shoe.model)
+    if alias_id is not None:
+        db["shoe_platform_ids"].insert(
+            {"external_id": shoe.external_id, "shoe_id": alias_id}, replace=True
+        )
+        return alias_id, False
+    same_name = match_name(db, shoe.name, shoe.brand, shoe.model)
     if same_name is not None and same_name["external_id"] is None:
         db["shoes"].update(same_name["id"], {"external_id": shoe.external_id})
         return same_name["id"], False
