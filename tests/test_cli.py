@@ -6,23 +6,17 @@ import json
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from runwear.cli import cli
 from runwear.samples.fit_writer import fit_activity_bytes
 from runwear.samples.gpx_writer import gpx_bytes
 
-from .helpers import assert_db_sound, sample_run, write_mixed_folder
+from .helpers import assert_db_sound, cli_invoker, sample_run, write_mixed_folder
 
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return cli_invoker()
 
 
 def all_commands(group: click.Group, prefix: str = ""):

@@ -6,7 +6,6 @@ import json
 from datetime import date, time, timedelta
 
 import pytest
-from click.testing import CliRunner
 from sqlite_utils import Database
 
 from runwear.cli import cli
@@ -14,19 +13,14 @@ from runwear.cli.output import csv_cell, printable, to_csv
 from runwear.store import open_db
 from runwear.store.shoes import add_shoe
 
-from .helpers import NOW, add_run, add_run_on
+from .helpers import NOW, add_run, add_run_on, cli_invoker
 
 HOSTILE = "Evil\x1b]8;;http://x\x07\x1b[31m\u202eNUL\x00"
 
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return cli_invoker()
 
 
 def test_printable_escapes_control_and_bidi_characters():

@@ -5,22 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlite_utils import Database
 
-from runwear.cli import cli
 from runwear.store import memory_db
 from runwear.store.settings import KEYS, RANGES, Settings, parse_setting, read_settings
+
+from .helpers import cli_invoker
 
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return cli_invoker()
 
 
 @pytest.mark.parametrize(

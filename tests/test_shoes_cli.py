@@ -10,17 +10,12 @@ from sqlite_utils import Database
 
 from runwear.cli import cli
 
-from .helpers import NOW, add_run
+from .helpers import NOW, add_run, cli_invoker
 
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return cli_invoker()
 
 
 def error_line(result) -> str:

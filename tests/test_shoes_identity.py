@@ -7,9 +7,7 @@ import sqlite3
 from datetime import datetime, timezone
 
 import pytest
-from click.testing import CliRunner
 
-from runwear.cli import cli
 from runwear.samples.exports import (
     GarminEntry,
     GarminShoeRow,
@@ -23,7 +21,7 @@ from runwear.store import memory_db, open_db
 from runwear.store.shoe_identity import gear_keys, match_alias
 from runwear.store.shoes import add_shoe
 
-from .helpers import add_run
+from .helpers import add_run, cli_invoker
 
 
 def sample(day: int, km: float) -> SampleRun:
@@ -44,12 +42,7 @@ GARMIN = [GarminEntry(d, sample(d, 8), gear_pk=11, upload_id=9000 + d) for d in 
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return cli_invoker()
 
 
 @pytest.fixture

@@ -256,15 +256,17 @@ class SportType(click.ParamType):
         return [CompletionItem(s) for s in KNOWN_SPORTS if s.startswith(incomplete.lower())]
 
 
-class ShoeNameType(click.ParamType):
-    """A stored shoe's name; the shell completes it from the database."""
+class StoredNameType(click.ParamType):
+    """The name of a stored shoe or place (`table`); the shell completes it from the database."""
 
-    name = "shoe"
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.name = table.removesuffix("s")
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        return complete_from_db(ctx, "select name from shoes order by id", incomplete)
+        return complete_from_db(ctx, f"select name from {self.table} order by id", incomplete)
 
 
 class NewShoeNameType(click.ParamType):
@@ -279,17 +281,6 @@ class NewShoeNameType(click.ParamType):
         if not name.isprintable():
             self.fail(f"{printable(name)!r} holds control characters", param, ctx)
         return name
-
-
-class PlaceNameType(click.ParamType):
-    """A stored place's name; the shell completes it from the database."""
-
-    name = "place"
-
-    def shell_complete(
-        self, ctx: click.Context, param: click.Parameter, incomplete: str
-    ) -> list[CompletionItem]:
-        return complete_from_db(ctx, "select name from places order by id", incomplete)
 
 
 def complete_from_db(ctx: click.Context, sql: str, incomplete: str) -> list[CompletionItem]:
@@ -346,7 +337,7 @@ def shoe_by_name(db: Database, name: str, param_hint: str = "'--shoe'") -> dict[
     return shoe
 
 
-SHOE = ShoeNameType()
+SHOE = StoredNameType("shoes")
 SPORT = SportType()
 NEW_SHOE = NewShoeNameType()
-PLACE = PlaceNameType()
+PLACE = StoredNameType("places")
