@@ -13,6 +13,7 @@ from runwear.cli import cli
 from runwear.store import open_db
 
 from .helpers import add_run
+from .test_import_output import Clock
 
 
 def test_a_closed_pipe_exits_quietly_with_0(runwear_db):
@@ -78,14 +79,6 @@ def test_no_color_strips_every_style(monkeypatch, runwear_db):
     assert "\x1b[" in runner.invoke(cli, ["shoes"], color=True).output
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in runner.invoke(cli, ["shoes"], color=True).output
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_the_bar_fits_a_60_column_terminal(monkeypatch):

@@ -109,3 +109,11 @@ def test_read_settings_reports_nothing_for_good_values():
     db = memory_db()
     db["settings"].insert({"key": "nearing_pct", "value": "90"})
     assert read_settings(db) == (Settings(nearing_pct=90.0), [])
+
+
+def test_the_shoe_mileage_view_ignores_a_bad_stored_limit(run, runwear_db):
+    run("shoe", "add", "Pegasus")
+    db = Database(runwear_db)
+    db["settings"].upsert({"key": "shoe_limit_km", "value": "abc"}, pk="key")
+    db.conn.commit()
+    assert db.execute("select limit_m from shoe_mileage").fetchone() == (700_000.0,)

@@ -290,6 +290,12 @@ group by week_start, activity_surfaces.surface
 """
 
 
+SHOE_MILEAGE_GUARDED_VIEW = SHOE_MILEAGE_VIEW.replace(
+    "where key = 'shoe_limit_km')",
+    "where key = 'shoe_limit_km' and cast(value as real) between 50 and 5000)",
+)
+
+
 @migrations()
 def m005_shoes(db: Database) -> None:
     """Shoes: a price, aliases, the platform ids of merged and removed shoes; weekly surface
@@ -313,3 +319,5 @@ def m005_shoes(db: Database) -> None:
     )
     db.execute("drop view if exists weekly_surface_mix")
     db.create_view("weekly_surface_mix", WEEKLY_SURFACE_MIX_LOCAL_VIEW)
+    db.execute("drop view if exists shoe_mileage")  # a bad stored limit falls back, as in the CLI
+    db.create_view("shoe_mileage", SHOE_MILEAGE_GUARDED_VIEW)
