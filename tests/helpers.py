@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -289,3 +289,15 @@ def assert_refused(
     assert stored_runs(db) == list(stored)
     assert_db_sound(db)
     return line
+
+
+def cli_invoker() -> Callable[..., Result]:
+    """`invoke("shoes", "--json")`: the CLI on the test's database, its exceptions raised."""
+    from runwear.cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke

@@ -6,23 +6,17 @@ import json
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from runwear.cli import cli
 from runwear.samples.fit_writer import fit_activity_bytes
 from runwear.samples.gpx_writer import gpx_bytes
 
-from .helpers import assert_db_sound, sample_run, write_mixed_folder
+from .helpers import assert_db_sound, cli_invoker, sample_run, write_mixed_folder
 
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return cli_invoker()
 
 
 def all_commands(group: click.Group, prefix: str = ""):
@@ -172,13 +166,15 @@ def test_shoes_listing_and_lifecycle(tmp_path, run):
         "last_run": "2026-06-01T07:00:00Z",
         "status": "ok",
         "limit_on": None,  # no running in the last 8 weeks
+        "price": None,
+        "cost_per_km": None,
     }
     table = run("shoes").output
     assert "Pegasus" in table and "130.0" in table and "ok" in table
     assert "80.8" in run("--units", "mi", "shoes").output  # 130 km in miles
     csv_out = run("shoes", "--csv").output.splitlines()
     assert csv_out[0] == (
-        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,limit_on"
+        "name,brand,model,distance_km,limit_km,used_pct,runs,last_run,status,price,cost_per_km,limit_on"
     )
 
     refused = run("shoe", "remove", "Pegasus")
@@ -234,7 +230,9 @@ def test_tag_retags_and_figures_follow(tmp_path, run):
 def test_check_exit_codes_and_json(run):
     ok = run("check")
     assert ok.exit_code == 0
-    assert ok.output.startswith("All clear")
+    assert ok.output == (
+        "No runs yet. Import some: runwear import PATH... (or try the sample: runwear demo)\n"
+    )
     run("shoe", "add", "Worn", "--start-distance", "701km")
     result = run("check", "--json")
     assert result.exit_code == 1

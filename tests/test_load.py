@@ -290,11 +290,11 @@ def test_load_settings_parse(key, text, value):
             "Mars/Olympus",
             "must be an IANA time zone name like Europe/Berlin or America/New_York, or local",
         ),
-        ("acwr_max", "0.8", "must be a factor between 1 and 10"),
+        ("acwr_max", "0.8", "must be a factor between 1 and 3"),
         ("max_runs_per_week", "0", "must be between 1 and 21 runs"),
         ("min_history_weeks", "60", "must be between 1 and 52 weeks"),
-        ("single_shoe_pct", "120", "must be a percentage between 0 and 100"),
-        ("min_week_km", "-1", "must be above 0"),
+        ("single_shoe_pct", "120", "must be a percentage between 50 and 100"),
+        ("min_week_km", "-1", "must be between 1 and 200 km"),
     ],
 )
 def test_load_settings_refuse(key, text, reason):

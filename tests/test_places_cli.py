@@ -255,7 +255,10 @@ def test_tag_surface_auto_splits_again(two_runs, run):
     assert mix(run, "--until", "2026-06-02") == {"sand": 4.0}
     run("place", "edit", "Stadium", "--radius", "100m")  # a manual tag is left alone
     assert mix(run, "--until", "2026-06-02") == {"sand": 4.0}
-    assert run("tag", "1", "--surface", "auto").output == "Tagged 1 run(s) with surface auto.\n"
+    assert run("tag", "1", "--surface", "auto").output == (
+        "Tagged 1 run(s) with surface auto.\n"
+        "Its surface is now concrete (90% concrete, 10% track).\n"
+    )
     assert mix(run, "--until", "2026-06-02") == {
         "concrete": pytest.approx(3.6, abs=0.05),
         "track": pytest.approx(0.4, abs=0.01),

@@ -372,7 +372,7 @@ def test_m003_migrates_an_older_database_without_loss(tmp_path):
     old.close()
 
     db = open_db(path)
-    assert [m.name for m in migrations.applied(db)][-1] == "m003_surfaces"
+    assert "m003_surfaces" in [m.name for m in migrations.applied(db)]  # and any later one
     assert split_of(db, activity) == {"trail": (4000.0, "device")}
     box = db["activity_tracks"].get(activity)
     assert (box["min_lat"], box["min_lon"]) == pytest.approx(START, abs=1e-5)

@@ -5,11 +5,15 @@ from runwear.cli import (  # noqa: F401  (registers commands)
     config,
     demo,
     imports,
+    info,
     load,
     osm,
     places,
     report,
     reports,
+    rotation,
+    shoe_merge,
+    shoe_show,
     shoes,
 )
 from runwear.cli.app import cli

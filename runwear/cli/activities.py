@@ -6,10 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import click
+from sqlite_utils import Database
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
-from runwear.cli.params import AUTO, MOMENT, SURFACE, SURFACE_OR_AUTO, shoe_by_name
+from runwear.cli.params import (
+    AUTO,
+    MOMENT,
+    SHOE,
+    SURFACE,
+    SURFACE_OR_AUTO,
+    check_period,
+    nothing_matched,
+    shoe_by_name,
+)
 from runwear.store import activities as store
 from runwear.store.activities import iso_utc
 from runwear.store.surfaces import resplit
@@ -44,7 +54,7 @@ def _select_ids(
 @cli.command("activities")
 @click.option("--since", type=MOMENT, help="From this date (YYYY-MM-DD) or span (28d).")
 @click.option("--until", type=MOMENT, help="Before this date.")
-@click.option("--shoe", "shoe_name", help="Only runs in this shoe.")
+@click.option("--shoe", "shoe_name", type=SHOE, help="Only runs in this shoe.")
 @click.option("--surface", type=SURFACE, help="Only runs with distance on this surface.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many (newest first).")
 @output_options
@@ -65,22 +75,37 @@ def activities_list(
     runwear activities --limit 10
     runwear activities --since 28d --surface concrete --csv
     """
+    check_period(since, until)
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
     ids = _select_ids(app, since, until, shoe_id, surface, limit)
+    records = activity_records(app.db, ids)
+    unit = app.settings.units
+    emit(
+        records,
+        json_,
+        csv_,
+        lambda recs: activity_table(recs, unit),
+        nothing_matched(app.db),
+        ACTIVITY_FIELDS,
+    )
+
+
+def activity_records(db: Database, ids: Sequence[int]) -> list[Record]:
+    """The runs `ids` as listing records, in that order."""
     rows = (
         {
             row["id"]: row
-            for row in app.db.query(
+            for row in db.query(
                 "select a.*, s.name as shoe from activities a "
                 "left join shoes s on s.id = a.shoe_id "
                 f"where a.id in ({','.join('?' * len(ids))})",
-                ids,
+                list(ids),
             )
         }
         if ids
         else {}
     )
-    records = [
+    return [
         {
             "id": r["id"],
             "started_at": r["started_at"],
@@ -94,26 +119,38 @@ def activities_list(
         }
         for r in (rows[i] for i in ids)
     ]
-    unit = app.settings.units
 
-    def table(recs: Sequence[Record]) -> str:
-        body = [
-            [
-                r["id"],
-                r["started_at"].replace("T", " ")[:16],
-                (r["name"] or "")[:28],
-                r["sub_sport"] or "",
-                f"{to_unit(r['distance_km'] * 1000, unit):.2f}",
-                _clock(r["duration_s"]),
-                r["shoe"] or "-",
-                r["surface"],
-            ]
-            for r in recs
+
+def activity_table(recs: Sequence[Record], unit: str) -> str:
+    """Runs as a table: id, start, name, kind, distance, time, shoe, surface."""
+    body = [
+        [
+            r["id"],
+            r["started_at"].replace("T", " ")[:16],
+            (r["name"] or "")[:28],
+            r["sub_sport"] or "",
+            f"{to_unit(r['distance_km'] * 1000, unit):.2f}",
+            _clock(r["duration_s"]),
+            r["shoe"] or "-",
+            r["surface"],
         ]
-        headers = ["id", "started (UTC)", "name", "kind", unit, "time", "shoe", "surface"]
-        return format_table(headers, body, right={0, 4, 5})
+        for r in recs
+    ]
+    headers = ["id", "started (UTC)", "name", "kind", unit, "time", "shoe", "surface"]
+    return format_table(headers, body, right={0, 4, 5})
 
-    emit(records, json_, csv_, table, "No runs match. Import some: runwear import PATH...")
+
+ACTIVITY_FIELDS = (
+    "id",
+    "started_at",
+    "name",
+    "sport",
+    "sub_sport",
+    "distance_km",
+    "duration_s",
+    "shoe",
+    "surface",
+)
 
 
 def _clock(seconds: float | None) -> str:
@@ -131,7 +168,7 @@ def _clock(seconds: float | None) -> str:
 @click.option("--last", is_flag=True, help="The most recent run.")
 @click.option("--since", type=MOMENT, help="Every run from this date (YYYY-MM-DD) or span (7d).")
 @click.option("--until", type=MOMENT, help="With --since: runs before this date.")
-@click.option("--shoe", "shoe_name", help="Tag with this shoe.")
+@click.option("--shoe", "shoe_name", type=SHOE, help="Tag with this shoe.")
 @click.option("--no-shoe", is_flag=True, help="Remove the shoe tag.")
 @click.option(
     "--surface",
@@ -166,6 +203,7 @@ def tag(
         raise click.UsageError("say which runs: ACTIVITY_ID..., --last, or --since DATE")
     if until is not None and since is None:
         raise click.UsageError("--until goes with --since")
+    check_period(since, until)
     if shoe_name is None and not no_shoe and surface is None:
         raise click.UsageError("say what to set: --shoe NAME, --no-shoe and/or --surface SURFACE")
     if shoe_name and no_shoe:
@@ -201,3 +239,27 @@ def tag(
         if x
     )
     click.echo(f"Tagged {len(ids)} run(s) with {what}.")
+    if surface == AUTO:
+        click.echo(_surfaces_now(app, ids))
+
+
+def _surfaces_now(app: App, ids: Sequence[int]) -> str:
+    """ "Its surface is now asphalt (60% asphalt, 40% unknown)." or, for several runs, how
+    many have each surface."""
+    marks = ",".join("?" * len(ids))
+    if len(ids) == 1:
+        run = app.db.execute("select surface, distance_m from activities where id = ?", ids)
+        surface, distance_m = run.fetchone()
+        parts = app.db.execute(
+            "select surface, distance_m from activity_surfaces where activity_id = ? "
+            "order by distance_m desc, surface",
+            ids,
+        ).fetchall()
+        split = ", ".join(f"{m / distance_m:.0%} {s}" for s, m in parts) if distance_m else ""
+        return f"Its surface is now {surface}" + (f" ({split})." if len(parts) > 1 else ".")
+    counts = app.db.execute(
+        f"select surface, count(*) from activities where id in ({marks}) "
+        "group by surface order by count(*) desc, surface",
+        list(ids),
+    ).fetchall()
+    return "Their surfaces are now: " + ", ".join(f"{s} {n}" for s, n in counts) + "."

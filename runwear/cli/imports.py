@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from runwear.cli.app import App, cli, pass_app
+from runwear.cli.import_notes import twin_notes, untagged_note
 from runwear.cli.params import SURFACE, shoe_by_name
 from runwear.cli.progress import ImportProgress
 from runwear.importing import (
@@ -24,6 +25,7 @@ from runwear.importing import (
     Tagging,
     default_jobs,
 )
+from runwear.store.shoes import last_activity_id
 from runwear.units import format_distance
 
 LABELS = {DUPLICATE: "duplicate", ERROR: "error"}
@@ -93,6 +95,7 @@ def import_(
         tagging=tagging, max_bytes=max_mb * 1024 * 1024, jobs=jobs or default_jobs()
     )
     progress = ImportProgress.for_stream(quiet, unit)
+    last_id = last_activity_id(app.db)  # runs after it are this import's
     run = ImportRun(app.db, paths, options, on_progress=progress.update)
     routine: Counter[str] = Counter()  # routine lines by status
     held: list[FileResult] = []  # the first LIST_AT_MOST of each status, shown at the end
@@ -120,7 +123,12 @@ def import_(
     hidden = _hidden(routine)
     if hidden:
         click.echo(hidden)
+    for note in twin_notes(app.db, run.summary):
+        click.echo(note)
     click.echo(_summary_line(run.summary, unit))
+    reminder = untagged_note(app.db, last_id)
+    if reminder:
+        click.echo(reminder)
     if run.summary.errors:
         sys.exit(1)
 
@@ -167,6 +175,8 @@ def _summary_line(summary: ImportSummary, unit: str) -> str:
     if summary.entries:
         source += f" and {_count(summary.entries, 'export entry', 'export entries')}"
     shoes = f"{_count(summary.shoes_created, 'shoe')} created; " if summary.shoes_created else ""
+    if summary.shoes_removed:
+        shoes += f"{_count(summary.shoes_removed, 'shoe')} you removed left out; "
     too_short = f"{summary.too_short} too short, " if summary.too_short else ""
     return (
         f"Imported {runs} ({format_distance(summary.distance_m, unit)}) from {source}; {shoes}"

@@ -5,19 +5,64 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
+from runwear.cli.app import App
+
 Record = dict[str, Any]
 
 
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet would run
+
+
+def units_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --units km|mi after a command, as on the group (`runwear shoes --units mi`)."""
+
+    def set_units(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        app = ctx.find_object(App)
+        if value and app is not None:
+            app.units = value
+
+    return click.option(
+        "--units",
+        type=click.Choice(["km", "mi"]),
+        expose_value=False,
+        callback=set_units,
+        help="Units for this call's tables and messages.",
+    )(func)
+
+
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --json and --csv to a listing command (as parameters json_ and csv_)."""
+    """Add --json, --csv and --units to a listing command (as parameters json_ and csv_)."""
+    func = units_option(func)
     func = click.option("--csv", "csv_", is_flag=True, help="Output CSV.")(func)
     func = click.option("--json", "json_", is_flag=True, help="Output JSON.")(func)
     return func
+
+
+def colour_on(stream: Any = None) -> bool:
+    """Whether to colour: a terminal, and no NO_COLOR in the environment."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def styled(text: str, **style: Any) -> str:
+    """`text` in colour or bold (click.style) when `colour_on`, else as it is."""
+    return click.style(text, **style) if colour_on() else text
+
+
+def printable(text: str) -> str:
+    """Text whose control and bidi characters show as escapes (\\x1b, \\u202e), never raw."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def emit(
@@ -26,36 +71,54 @@ def emit(
     csv_: bool,
     table: Callable[[Sequence[Record]], str],
     empty: str,
+    fields: Sequence[str] = (),
 ) -> None:
-    """Print records as JSON, CSV, or the command's own table (`empty` when there are none)."""
+    """Print records as JSON, CSV, or the command's own table (`empty` when there are none).
+
+    `fields` names the CSV columns, so that an empty result still prints its header.
+    """
     if json_ and csv_:
         raise click.UsageError("choose one of --json and --csv")
     if json_:
         click.echo(json.dumps(list(records), indent=2))
     elif csv_:
-        click.echo(to_csv(records), nl=False)
+        click.echo(to_csv(records, fields), nl=False)
     elif records:
         click.echo(table(records))
     else:
         click.echo(empty)
 
 
-def to_csv(records: Sequence[Record]) -> str:
-    """Records as CSV text with a header row."""
-    if not records:
+def to_csv(records: Sequence[Record], fields: Sequence[str] = ()) -> str:
+    """Records as CSV text with a header row (`fields`, else the first record's keys).
+
+    Text cells are made safe for a spreadsheet (`csv_cell`); numbers stay numbers.
+    """
+    names = list(records[0]) if records else list(fields)
+    if not names:
         return ""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
     return out.getvalue()
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading `'` (OWASP);
+    control characters are escaped. Numbers and None are left as they are."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(CSV_FORMULA_STARTS):
+        value = "'" + value
+    return printable(value)
 
 
 def format_table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int] = frozenset()
 ) -> str:
     """Columns padded to width; the columns in `right` are right-aligned (numbers)."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[("" if v is None else printable(str(v))) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:

@@ -11,12 +11,23 @@ import click
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
-from runwear.cli.params import LATLON, METRES, MOMENT, SUB_SPORTS, SURFACE, shoe_by_name
+from runwear.cli.params import (
+    LATLON,
+    METRES,
+    MOMENT,
+    PLACE,
+    SHOE,
+    SPORT,
+    SUB_SPORTS,
+    SURFACE,
+    shoe_by_name,
+)
 from runwear.cli.progress import CountProgress
 from runwear.geo import path_length_m
 from runwear.ingest.model import IngestError
 from runwear.store import places as store
 from runwear.store.activities import iso_utc
+from runwear.store.shoes import retag_defaults
 from runwear.store.surfaces import Resplit, resplit, runs_in_area, runs_since
 from runwear.surfacing.geometry import BBox, Circle, Corridor, simplify
 from runwear.surfacing.rules import WEEKDAYS, describe
@@ -192,7 +203,7 @@ def place_add(
 
 
 @place.command("edit")
-@click.argument("name")
+@click.argument("name", type=PLACE)
 @click.option("--name", "new_name", help="A new name.")
 @shape_options
 @pass_app
@@ -254,7 +265,7 @@ def place_edit(
 
 
 @place.command("remove")
-@click.argument("name")
+@click.argument("name", type=PLACE)
 @pass_app
 def place_remove(app: App, name: str) -> None:
     """Delete a place; stored runs near it are split again without it."""
@@ -332,14 +343,14 @@ def rule() -> None:
 
 
 @rule.command("add")
-@click.option("--sport", help="Runs of this sport (FIT name: running, ...).")
+@click.option("--sport", type=SPORT, help="Runs of this sport (FIT name: running, ...).")
 @click.option("--sub-sport", type=click.Choice(SUB_SPORTS), help="Runs of this kind.")
 @click.option("--name-contains", help="Runs whose name contains this (any letter case).")
 @click.option("--weekday", type=click.Choice(WEEKDAYS), help="Runs started on this local day.")
 @click.option("--min-km", type=click.FloatRange(min=0), help="Runs of at least this many km.")
 @click.option("--max-km", type=click.FloatRange(min=0), help="Runs of at most this many km.")
-@click.option("--starts-in", "place_name", help="Runs that start inside this place.")
-@click.option("--shoe", "shoe_name", help="Tag matching runs with this shoe.")
+@click.option("--starts-in", "place_name", type=PLACE, help="Runs that start inside this place.")
+@click.option("--shoe", "shoe_name", type=SHOE, help="Tag matching runs with this shoe.")
 @click.option("--surface", type=SURFACE, help="Tag matching runs (whole) with this surface.")
 @click.option(
     "--position",
@@ -474,9 +485,15 @@ def rule_remove(app: App, rule_id: int) -> None:
 
 @cli.command("retag")
 @click.option("--rules", "use_rules", is_flag=True, help="Apply the rules (`runwear rule list`).")
+@click.option(
+    "--defaults",
+    "use_defaults",
+    is_flag=True,
+    help="Give runs tagged by a default shoe today's default shoe.",
+)
 @click.option("--since", type=MOMENT, help="Only runs from this date (YYYY-MM-DD) or span (8w).")
 @pass_app
-def retag(app: App, use_rules: bool, since: datetime | None) -> None:
+def retag(app: App, use_rules: bool, use_defaults: bool, since: datetime | None) -> None:
     """Apply the rules to stored runs, leaving shoes and surfaces tagged by hand alone.
 
     A rule's shoe replaces a default shoe or another rule's; a rule's surface replaces the
@@ -484,12 +501,24 @@ def retag(app: App, use_rules: bool, since: datetime | None) -> None:
     any more go back to the default shoe and to their split. Shoes from an account export
     stay.
 
+    --defaults moves the runs that got their shoe from a default (never those tagged by
+    hand, by a rule or by an export) to today's default for their kind.
+
     \b
     runwear retag --rules
     runwear retag --rules --since 2026-01-01
+    runwear retag --defaults
     """
+    if use_defaults:
+        if use_rules or since:
+            raise click.UsageError("--defaults goes alone")
+        changed = retag_defaults(app.db)
+        if changed:
+            resplit(app.db, changed)  # the new shoe's usual surface follows it
+        click.echo(f"Retagged {len(changed)} run(s) with today's default shoes.")
+        return
     if not use_rules:
-        raise click.UsageError("say what to apply: --rules")
+        raise click.UsageError("say what to apply: --rules or --defaults")
     ids = runs_since(app.db, iso_utc(since) if since else None)
     progress = CountProgress(CountProgress.mode_for(False), "Applying the rules")
     try:

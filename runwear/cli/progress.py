@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TextIO
 
@@ -15,6 +17,7 @@ from runwear.units import format_distance
 BAR_WIDTH = 24
 REDRAW_S = 0.1  # a terminal bar is redrawn at most this often
 LINE_EVERY_S = 5.0  # without a terminal: one progress line this often
+ETA_WINDOW_S = 30.0  # the ETA goes by the rate over about this long
 
 
 class _Bar:
@@ -40,6 +43,7 @@ class _Bar:
         self._started = clock()
         self._last_shown = self._started
         self._drawn = False
+        self._samples: deque[tuple[float, float]] = deque([(self._started, 0.0)])
 
     @staticmethod
     def mode_for(quiet: bool, stream: TextIO | None = None) -> str:
@@ -71,6 +75,7 @@ class _Bar:
     def _show(self, finished: bool) -> None:
         """Show the latest progress when it is time to (always when `finished`, on a bar)."""
         now = self.clock()
+        self._sample(now, self.share())
         if self.mode == "bar":
             if now - self._last_shown >= REDRAW_S or finished:
                 self._draw(now)
@@ -79,17 +84,35 @@ class _Bar:
             click.echo(f"{self.label}: {self.describe(now)}", file=self.stream, err=True)
 
     def _eta(self, share: float, now: float) -> str:
-        """ ", ETA 0:42" once a second has passed, while unfinished."""
-        elapsed = now - self._started
-        if 0 < share < 1 and elapsed >= 1.0:
-            return f", ETA {_clock(elapsed / share * (1 - share))}"
+        """ ", ETA 0:42" once a second has passed, while unfinished.
+
+        The rate is that of the last ETA_WINDOW_S, so the quick skipping of files imported
+        before (a resumed import) does not make the files left look quick too.
+        """
+        self._sample(now, share)
+        first_s, first_share = self._samples[0]
+        elapsed = now - first_s
+        if 0 < share < 1 and now - self._started >= 1.0 and elapsed > 0:
+            rate = (share - first_share) / elapsed
+            if rate > 0:
+                return f", ETA {_clock((1 - share) / rate)}"
         return ""
+
+    def _sample(self, now: float, share: float) -> None:
+        """Keep (time, share) samples of about the last ETA_WINDOW_S."""
+        samples = self._samples
+        if samples[-1][0] != now:
+            samples.append((now, share))
+        while len(samples) > 2 and now - samples[1][0] >= ETA_WINDOW_S:
+            samples.popleft()
 
     def _draw(self, now: float) -> None:
         self._last_shown = now
         filled = round(max(0.0, min(1.0, self.share())) * BAR_WIDTH)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        self._write(f"\r[{bar}] {self.describe(now)}\x1b[K")
+        # One terminal line, or "\r" cannot go back over it and every redraw is a new line.
+        width = max(20, shutil.get_terminal_size().columns - 1)
+        self._write(f"\r{f'[{bar}] {self.describe(now)}'[:width]}\x1b[K")
         self._drawn = True
 
     def _clear(self) -> None:

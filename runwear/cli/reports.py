@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -12,8 +11,16 @@ import click
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.charts import surface_chart
-from runwear.cli.output import Record, bar, emit, format_table, output_options
-from runwear.cli.params import MOMENT, shoe_by_name
+from runwear.cli.output import Record, bar, emit, format_table, output_options, printable
+from runwear.cli.params import (
+    MOMENT,
+    NO_RUNS_YET,
+    SHOE,
+    check_period,
+    nothing_matched,
+    shoe_by_name,
+    stored_runs,
+)
 from runwear.monitor.checks import run_checks
 from runwear.monitor.findings import is_problem
 from runwear.monitor.surfaces import (
@@ -38,11 +45,11 @@ SOURCE_LABELS = {"shoe": "shoe's usual surface", "export": "export"}
     "--since", type=MOMENT, help="From this date (YYYY-MM-DD) or span (28d); default all."
 )
 @click.option("--until", type=MOMENT, help="Before this date.")
-@click.option("--shoe", "shoe_name", help="Only runs in this shoe.")
+@click.option("--shoe", "shoe_name", type=SHOE, help="Only runs in this shoe.")
 @click.option(
     "--by",
     type=click.Choice(BY_CHOICES),
-    help="One row per week (starting Monday, UTC), month or shoe, one column per surface.",
+    help="One row per local week (starting Monday), month or shoe, one column per surface.",
 )
 @click.option(
     "--sources", is_flag=True, help="Where the surfaces came from, instead of the surfaces."
@@ -79,6 +86,7 @@ def surfaces(
     """
     if by and sources:
         raise click.UsageError("choose one of --by and --sources")
+    check_period(since, until)
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
     unit = app.settings.units
     if chart:
@@ -92,7 +100,8 @@ def surfaces(
         return
     mix = surface_mix(app.db, since, until, shoe_id)
     coverage = _coverage(source_mix(app.db, since, until, shoe_id), unit)
-    _emit_shares("surface", [(s.surface, s) for s in mix], unit, json_, csv_, coverage)
+    empty = nothing_matched(app.db)
+    _emit_shares("surface", [(s.surface, s) for s in mix], unit, json_, csv_, empty, coverage)
 
 
 def _emit_shares(
@@ -101,6 +110,7 @@ def _emit_shares(
     unit: str,
     json_: bool,
     csv_: bool,
+    empty: str,
     footer: str = "",
 ) -> None:
     """Print (name, share) rows as {key, distance_km, runs, share}, with a bar per row."""
@@ -128,7 +138,7 @@ def _emit_shares(
         text = format_table([key, unit, "runs", "share", ""], body, right={1, 2, 3})
         return f"{text}\n\n{footer}" if footer else text
 
-    emit(records, json_, csv_, table, "No runs in that period.")
+    emit(records, json_, csv_, table, empty, (key, "distance_km", "runs", "share"))
 
 
 def _coverage(mix: Sequence[SourceShare], unit: str) -> str:
@@ -157,7 +167,8 @@ def _sources(
 ) -> None:
     """`surfaces --sources`: distance by where its surface came from."""
     mix = source_mix(app.db, since, until, shoe_id)
-    _emit_shares("source", [(s.source, s) for s in mix], app.settings.units, json_, csv_)
+    empty = nothing_matched(app.db)
+    _emit_shares("source", [(s.source, s) for s in mix], app.settings.units, json_, csv_, empty)
 
 
 def _surfaces_by(
@@ -173,7 +184,7 @@ def _surfaces_by(
     the table is a matrix, one row per group and one column per surface."""
     unit = app.settings.units
     key = "shoe" if by == "shoe" else "period"
-    rows = surface_mix_by(app.db, by, since, until, shoe_id)
+    rows = surface_mix_by(app.db, by, since, until, shoe_id, app.settings.timezone)
     records = [
         {
             key: r.group,
@@ -208,7 +219,11 @@ def _surfaces_by(
         headers = [label, *columns, f"total {unit}", "hard"]
         return format_table(headers, body, right=set(range(1, len(headers))))
 
-    emit(records, json_, csv_, table, "No runs in that period.")
+    fields = (key, "surface", "distance_km", "runs", "share")
+    emit(records, json_, csv_, table, nothing_matched(app.db), fields)
+
+
+CHECK_FIELDS = ("kind", "severity", "subject", "message", "value", "threshold")
 
 
 def _surfaces_chart(
@@ -231,24 +246,37 @@ def _surfaces_chart(
 
 @cli.command("check")
 @click.option("--as-of", type=MOMENT, help="Check as on this date instead of now.")
-@click.option("--json", "json_", is_flag=True, help="Output JSON.")
+@output_options
 @pass_app
-def check(app: App, as_of: datetime | None, json_: bool) -> None:
-    """Warn about worn shoes, surfaces, training load and untagged runs (exit 1 on warn/alert).
+def check(app: App, as_of: datetime | None, json_: bool, csv_: bool) -> None:
+    """Warn about worn or old shoes, surfaces, training load and untagged runs (exit 1 on
+    warn/alert).
+
+    With --as-of, shoes are judged by their distance on that date.
 
     \b
     runwear check
+    runwear check --as-of 2026-03-01
     runwear check --json
     """
+    if json_ and csv_:
+        raise click.UsageError("choose one of --json and --csv")
     findings = run_checks(app.db, app.settings, as_of)
-    if json_:
-        click.echo(json.dumps([f.as_dict() for f in findings], indent=2))
-    elif findings:
-        for f in findings:
-            click.echo(f"{SEVERITY_MARK[f.severity]}  {f.kind}: {f.message}")
+    records = [f.as_dict() for f in findings]
+    if json_ or csv_ or findings:
+        emit(records, json_, csv_, _findings_text, "", CHECK_FIELDS)
+    elif not stored_runs(app.db):
+        click.echo(NO_RUNS_YET)
     else:
         click.echo(
             "All clear: no worn shoes, concrete within limits, load steady, every run tagged."
         )
     if is_problem(findings):
         sys.exit(1)
+
+
+def _findings_text(records: Sequence[Record]) -> str:
+    """One line per finding: severity, kind, message (control characters escaped)."""
+    return "\n".join(
+        f"{SEVERITY_MARK[r['severity']]}  {r['kind']}: {printable(r['message'])}" for r in records
+    )

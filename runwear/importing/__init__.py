@@ -63,16 +63,24 @@ class ImportRun:
         self.on_progress = on_progress
         self.summary = ImportSummary()
 
+    def _count_shoe(self, shoe_id: int | None, created: bool) -> None:
+        """Note a shoe this import created, or an export shoe the user had removed."""
+        if shoe_id is None:
+            self.summary.shoes_removed += 1
+        elif created:
+            self.summary.new_shoe_ids.append(shoe_id)
+
     def results(self) -> Iterator[FileResult]:
         """Import every item in order, yielding each result once it is written."""
         plan = build_plan(self.paths, self.options.max_bytes)
         self.summary.files += plan.index_files
         try:
-            shoe_ids: dict[str, int] = {}
+            shoe_ids: dict[str, int | None] = {}
             with write_transaction(self.db):
                 for shoe in plan.shoes:
                     shoe_ids[shoe.external_id], created = ensure_export_shoe(self.db, shoe)
                     self.summary.shoes_created += created
+                    self._count_shoe(shoe_ids[shoe.external_id], created)
             writer = Writer(self.db, self.options.tagging, shoe_ids)
             engine = Engine(self.db, writer, self.options, self.on_progress)
             for result in engine.run(plan.items, len(plan.items)):

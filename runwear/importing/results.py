@@ -45,6 +45,8 @@ class ImportSummary:
     entries: int = 0  # export entries handled without reading a file (manual, rides, missing)
     shoes_created: int = 0
     too_short: int = 0  # runs under min_run_m, not stored
+    shoes_removed: int = 0  # export shoes the user removed: left out, their runs get no shoe
+    new_shoe_ids: list[int] = field(default_factory=list)  # shoes this import created
     problems: list[FileResult] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:

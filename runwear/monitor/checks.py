@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from runwear.monitor.findings import ALERT, INFO, SEVERITY_ORDER, WARN, Finding
 from runwear.monitor.load_checks import load_warnings
-from runwear.monitor.mileage import NEARING, RETIRE, shoe_wear
+from runwear.monitor.mileage import NEARING, RETIRE, shoe_ages, shoe_wear
 from runwear.monitor.surfaces import fixable_unknown_m, surface_mix
 from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
@@ -26,7 +26,8 @@ def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) 
     as_of = as_of or datetime.now(timezone.utc)
     since = as_of - timedelta(days=settings.window_days)
     found = [
-        *shoe_warnings(db, settings),
+        *shoe_warnings(db, settings, as_of),
+        *shoe_age_warnings(db, settings, as_of),
         *concrete_warnings(db, settings, since, as_of),
         *surface_notes(db, settings, since, as_of),
         *untagged_warnings(db, settings, since, as_of),
@@ -35,11 +36,12 @@ def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) 
     return sorted(found, key=lambda w: SEVERITY_ORDER[w.severity])
 
 
-def shoe_warnings(db: Database, settings: Settings) -> list[Finding]:
-    """shoe_retire (alert) at or over the limit; shoe_nearing (warn) from nearing_pct of it."""
+def shoe_warnings(db: Database, settings: Settings, as_of: datetime | None = None) -> list[Finding]:
+    """shoe_retire (alert) at or over the limit; shoe_nearing (warn) from nearing_pct of it;
+    judged by each shoe's distance at `as_of` (default now)."""
     found = []
     unit = settings.units
-    for shoe in shoe_wear(db, settings):
+    for shoe in shoe_wear(db, settings, as_of=as_of):
         status = shoe.status(settings)
         limit = format_distance(shoe.limit_m, unit, 0)
         used = f"{format_distance(shoe.distance_m, unit)} of its {limit}"
@@ -67,6 +69,31 @@ def shoe_warnings(db: Database, settings: Settings) -> list[Finding]:
                     round(shoe.limit_m * settings.nearing_pct / 100 / 1000, 2),
                 )
             )
+    return found
+
+
+def shoe_age_warnings(
+    db: Database, settings: Settings, as_of: datetime | None = None
+) -> list[Finding]:
+    """shoe_age (warn): an active pair older than its max age (or `shoe_max_age_months`),
+    counted from its purchase date, else its first run. Foam ages even when little is run."""
+    as_of = as_of or datetime.now(timezone.utc)
+    found = []
+    for age in shoe_ages(db, as_of):
+        limit = age.max_age_months or settings.shoe_max_age_months
+        if limit is None or age.months < limit:
+            continue
+        found.append(
+            Finding(
+                "shoe_age",
+                WARN,
+                age.name,
+                f"{age.name} is {age.months} months old (since {age.since}; warning from "
+                f"{limit}): its foam has aged even if the distance is low, so replace it soon.",
+                float(age.months),
+                float(limit),
+            )
+        )
     return found
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlite_utils import Database
 
+from runwear.monitor.load import local_day, monday_of, parse_utc, zone_of
 from runwear.store.activities import iso_utc
+from runwear.store.settings import LOCAL_ZONE
 from runwear.vocab import SURFACES
 
 
@@ -57,11 +60,11 @@ def share_of(mix: list[SurfaceShare], surfaces: set[str] | frozenset[str]) -> fl
 
 
 BY_CHOICES = ("week", "month", "shoe")
-# How each grouping labels a run (UTC dates, as the weekly_surface_mix view).
-_GROUP_SQL = {
-    "week": "date(a.started_at, 'weekday 0', '-6 days')",
-    "month": "strftime('%Y-%m', a.started_at)",
-    "shoe": "sh.name",
+# Weeks and months are the runner's local ones, as in `runwear load`: a run's own UTC offset,
+# else the `timezone` setting (the weekly_surface_mix view uses the machine's zone there).
+_LOCAL_GROUP = {
+    "week": lambda day: monday_of(day).isoformat(),
+    "month": lambda day: day.strftime("%Y-%m"),
 }
 
 
@@ -115,21 +118,24 @@ def surface_mix_by(
     since: datetime | None = None,
     until: datetime | None = None,
     shoe_id: int | None = None,
+    timezone_name: str = LOCAL_ZONE,
 ) -> list[GroupShare]:
-    """Running distance per group and surface: weeks and months oldest first, shoes by name.
-
-    Within a group, surfaces come largest first.
+    """Running distance per group and surface: local weeks (by their Monday) and months
+    oldest first, shoes by name. Within a group, surfaces come largest first.
     """
-    if by not in _GROUP_SQL:
+    if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
     where, params = _where(since, until, shoe_id)
-    rows = db.execute(
-        f"select {_GROUP_SQL[by]} as grp, s.surface, sum(s.distance_m), count(distinct a.id) "
-        "from activity_surfaces s join activities a on a.id = s.activity_id "
-        "left join shoes sh on sh.id = a.shoe_id "
-        f"where {where} group by grp, s.surface",
-        params,
-    ).fetchall()
+    if by == "shoe":
+        rows = db.execute(
+            "select sh.name as grp, s.surface, sum(s.distance_m), count(distinct a.id) "
+            "from activity_surfaces s join activities a on a.id = s.activity_id "
+            "left join shoes sh on sh.id = a.shoe_id "
+            f"where {where} group by grp, s.surface",
+            params,
+        ).fetchall()
+    else:
+        rows = _local_groups(db, by, where, params, zone_of(timezone_name))
     totals: dict[str | None, float] = {}
     for group, _, distance_m, _ in rows:
         totals[group] = totals.get(group, 0.0) + distance_m
@@ -146,6 +152,24 @@ def surface_mix_by(
         )
         for group, surface, distance_m, runs in sorted(rows, key=key)
     ]
+
+
+def _local_groups(
+    db: Database, by: str, where: str, params: list[object], zone: tzinfo | None
+) -> list[tuple[str, str, float, int]]:
+    """(week or month, surface, distance_m, runs) rows, each run in its local calendar day."""
+    distance: dict[tuple[str, str], float] = defaultdict(float)
+    runs: dict[tuple[str, str], set[int]] = defaultdict(set)
+    label = _LOCAL_GROUP[by]
+    for activity_id, started_at, offset_s, surface, distance_m in db.execute(
+        "select a.id, a.started_at, a.utc_offset_s, s.surface, s.distance_m "
+        f"from activity_surfaces s join activities a on a.id = s.activity_id where {where}",
+        params,
+    ):
+        key = (label(local_day(parse_utc(started_at), offset_s, zone)), surface)
+        distance[key] += distance_m
+        runs[key].add(activity_id)
+    return [(g, surface, m, len(runs[(g, surface)])) for (g, surface), m in distance.items()]
 
 
 def source_mix(

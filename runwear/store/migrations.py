@@ -269,3 +269,55 @@ def m003_surfaces(db: Database) -> None:
     )
     db.create_view("surface_sources", SURFACE_SOURCES_VIEW)
     db.create_view("shoe_surface_mix", SHOE_SURFACE_MIX_VIEW)
+
+
+WEEKLY_SURFACE_MIX_LOCAL_VIEW = """
+select
+    date(
+        activities.started_at,
+        case when activities.utc_offset_s is null then 'localtime'
+             else activities.utc_offset_s || ' seconds' end,
+        'weekday 0',
+        '-6 days'
+    ) as week_start,
+    activity_surfaces.surface,
+    sum(activity_surfaces.distance_m) as distance_m,
+    count(distinct activities.id) as runs
+from activity_surfaces
+join activities on activities.id = activity_surfaces.activity_id
+where activities.sport = 'running'
+group by week_start, activity_surfaces.surface
+"""
+
+
+SHOE_MILEAGE_GUARDED_VIEW = SHOE_MILEAGE_VIEW.replace(
+    "where key = 'shoe_limit_km')",
+    "where key = 'shoe_limit_km' and cast(value as real) between 50 and 5000)",
+)
+
+
+@migrations()
+def m005_shoes(db: Database) -> None:
+    """Shoes: a price, aliases, the platform ids of merged and removed shoes; weekly surface
+    mix in local weeks (the run's own UTC offset, else the machine's zone)."""
+    db["shoes"].add_column("price", float)
+    db["shoes"].add_column("max_age_months", int)
+    db["shoe_aliases"].create(
+        {"alias_key": str, "alias": str, "shoe_id": int},
+        pk="alias_key",
+        foreign_keys=[("shoe_id", "shoes", "id")],
+    )
+    db["shoe_aliases"].create_index(["shoe_id"])
+    db["shoe_platform_ids"].create(
+        {"external_id": str, "shoe_id": int},
+        pk="external_id",
+        foreign_keys=[("shoe_id", "shoes", "id")],
+    )
+    db["shoe_platform_ids"].create_index(["shoe_id"])
+    db["removed_shoes"].create(
+        {"external_id": str, "name": str, "removed_at": str}, pk="external_id"
+    )
+    db.execute("drop view if exists weekly_surface_mix")
+    db.create_view("weekly_surface_mix", WEEKLY_SURFACE_MIX_LOCAL_VIEW)
+    db.execute("drop view if exists shoe_mileage")  # a bad stored limit falls back, as in the CLI
+    db.create_view("shoe_mileage", SHOE_MILEAGE_GUARDED_VIEW)

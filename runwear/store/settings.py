@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
@@ -41,6 +43,7 @@ class Settings:
     single_shoe_min_runs_per_week: int = 3  # ... when running at least this often
     forecast_weeks: int = 6  # tell the date a shoe reaches its limit from this many weeks ahead
     min_run_m: float = 200.0  # runs shorter than this are not stored (a watch started by mistake)
+    shoe_max_age_months: int | None = None  # warn when a pair is older than this (None: never)
 
 
 HELP: dict[str, str] = {
@@ -70,63 +73,91 @@ HELP: dict[str, str] = {
     "single_shoe_min_runs_per_week": "... while running at least this many times a week",
     "forecast_weeks": "tell the date a shoe reaches its limit from this many weeks ahead",
     "min_run_m": "runs shorter than this many metres are not stored (started by mistake)",
+    "shoe_max_age_months": "warn when a pair is older than this many months (none: never)",
 }
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise ValueError("must be above 0")
+# The sane range of every number setting (low, high): a value outside it would switch a check
+# off by accident or print nonsense (0 km limits, inf, 1e-300).
+RANGES: dict[str, tuple[float, float]] = {
+    "shoe_limit_km": (50, 5000),
+    "nearing_pct": (50, 99),
+    "concrete_share_pct": (5, 100),
+    "concrete_min_km": (1, 1000),
+    "hard_share_pct": (5, 100),
+    "unknown_share_pct": (5, 100),
+    "window_days": (7, 366),
+    "ramp_pct": (1, 100),
+    "acwr_max": (1, 3),
+    "two_week_ramp_pct": (1, 200),
+    "min_history_weeks": (1, 52),
+    "min_week_km": (1, 200),
+    "max_runs_per_week": (1, 21),
+    "min_rest_days_per_week": (0, 7),
+    "speed_pct": (1, 50),
+    "distance_pct": (1, 100),
+    "hills_factor": (1, 10),
+    "hills_min_m_per_km": (0, 200),
+    "comeback_gap_days": (3, 366),
+    "comeback_km": (1, 500),
+    "single_shoe_pct": (50, 100),
+    "single_shoe_min_runs_per_week": (1, 14),
+    "forecast_weeks": (1, 52),
+    "min_run_m": (0, 5000),
+    "shoe_max_age_months": (1, 120),
+}
+_SUFFIXES = {"pct": "%", "days": "d", "weeks": "w", "months": "mo", "acwr": "x", "factor": "x"}
+
+
+def range_text(key: str) -> str:
+    """A key's accepted values for people: "50-5000", "km or mi", "IANA zone or local"."""
+    if key == "units":
+        return "km or mi"
+    if key == "timezone":
+        return "IANA zone or local"
+    low, high = RANGES[key]
+    text = f"{low:g}-{high:g}"
+    return f"{text} or none" if key == "shoe_max_age_months" else text
+
+
+def _number(key: str, text: str) -> float | int | None:
+    """A number setting from text, checked against its range (ValueError with the reason)."""
+    value_text = text.strip().lower()
+    if key == "shoe_max_age_months" and value_text in ("none", ""):
+        return None
+    for ending, suffix in _SUFFIXES.items():
+        if ending in key:
+            value_text = value_text.removesuffix(suffix)
+    integer = isinstance(getattr(Settings(), key), int) or key == "shoe_max_age_months"
+    try:
+        value: float | int = int(value_text) if integer else float(value_text)
+    except ValueError as exc:
+        whole = "a whole number" if integer else "a number"
+        raise ValueError(f"{text!r} is not {whole} ({range_text(key)})") from exc
+    low, high = RANGES[key]
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"must be {_range_words(key, low, high)}")
     return value
 
 
-def _percent(text: str) -> float:
-    value = float(text.rstrip("%"))
-    if not 0 < value <= 100:
-        raise ValueError("must be a percentage between 0 and 100")
-    return value
+def _range_words(key: str, low: float, high: float) -> str:
+    """ "a percentage between 50 and 99", "between 7 and 366 days", "a factor between 1 and 3"."""
+    if key.endswith("_pct"):
+        return f"a percentage between {low:g} and {high:g}"
+    if key in ("acwr_max", "hills_factor"):
+        return f"a factor between {low:g} and {high:g}"
+    unit = next((u for end, u in _UNIT_WORDS.items() if key.endswith(end)), "")
+    return f"between {low:g} and {high:g}{unit}"
 
 
-def _days(text: str) -> int:
-    value = int(text.rstrip("d"))
-    if not 1 <= value <= 366:
-        raise ValueError("must be between 1 and 366 days")
-    return value
-
-
-def _weeks(text: str) -> int:
-    value = int(text.rstrip("w"))
-    if not 1 <= value <= 52:
-        raise ValueError("must be between 1 and 52 weeks")
-    return value
-
-
-def _runs_per_week(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 7:
-        raise ValueError("must be between 0 and 7")
-    return value
-
-
-def _max_runs_per_week(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 21:
-        raise ValueError("must be between 1 and 21 runs")
-    return value
-
-
-def _factor(text: str) -> float:
-    value = float(text.rstrip("x"))
-    if not 1 <= value <= 10:
-        raise ValueError("must be a factor between 1 and 10")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise ValueError("must be 0 or more")
-    return value
+_UNIT_WORDS = {
+    "_days": " days",
+    "_weeks": " weeks",
+    "_months": " months",
+    "_per_week": " runs",
+    "_km": " km",
+    "_m_per_km": " m per km",
+}
 
 
 def _timezone(text: str) -> str:
@@ -135,7 +166,7 @@ def _timezone(text: str) -> str:
         return LOCAL_ZONE
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(
             "must be an IANA time zone name like Europe/Berlin or America/New_York, or local"
         ) from exc
@@ -150,32 +181,9 @@ def _units(text: str) -> str:
 
 
 PARSERS: dict[str, Callable[[str], object]] = {
-    "shoe_limit_km": _positive_float,
-    "nearing_pct": _percent,
-    "concrete_share_pct": _percent,
-    "concrete_min_km": _positive_float,
-    "hard_share_pct": _percent,
-    "unknown_share_pct": _percent,
-    "window_days": _days,
     "units": _units,
     "timezone": _timezone,
-    "ramp_pct": _percent,
-    "acwr_max": _factor,
-    "two_week_ramp_pct": _percent,
-    "min_history_weeks": _weeks,
-    "min_week_km": _positive_float,
-    "max_runs_per_week": _max_runs_per_week,
-    "min_rest_days_per_week": _runs_per_week,
-    "speed_pct": _percent,
-    "distance_pct": _percent,
-    "hills_factor": _factor,
-    "hills_min_m_per_km": _non_negative_float,
-    "comeback_gap_days": _days,
-    "comeback_km": _positive_float,
-    "single_shoe_pct": _percent,
-    "single_shoe_min_runs_per_week": _runs_per_week,
-    "forecast_weeks": _weeks,
-    "min_run_m": _non_negative_float,
+    **{key: partial(_number, key) for key in RANGES},
 }
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
@@ -184,18 +192,36 @@ def parse_setting(key: str, text: str) -> object:
     """Validate `text` for `key`, raising ValueError with a short reason when it is wrong."""
     if key not in PARSERS:
         raise KeyError(key)
-    try:
-        return PARSERS[key](text)
-    except ValueError as exc:
-        reason = str(exc) if "must" in str(exc) else f"{text!r} is not a valid value"
-        raise ValueError(reason) from exc
+    return PARSERS[key](text)
+
+
+@dataclass(frozen=True)
+class BadSetting:
+    """A stored value that does not parse or is out of range; its default applies instead."""
+
+    key: str
+    value: str
+    reason: str
+
+
+def read_settings(db: Database) -> tuple[Settings, list[BadSetting]]:
+    """The stored settings over the defaults, and the stored values that were ignored."""
+    values: dict[str, object] = {}
+    bad = []
+    for row in db["settings"].rows:
+        key, text = row["key"], str(row["value"])
+        if key not in PARSERS:
+            continue
+        try:
+            values[key] = PARSERS[key](text)
+        except ValueError as exc:
+            bad.append(BadSetting(key, text, str(exc)))
+    return replace(Settings(), **values), bad
 
 
 def load_settings(db: Database) -> Settings:
-    """The stored settings over the defaults."""
-    stored = {row["key"]: row["value"] for row in db["settings"].rows}
-    values = {k: PARSERS[k](v) for k, v in stored.items() if k in PARSERS}
-    return replace(Settings(), **values)
+    """The stored settings over the defaults (a bad stored value: its default)."""
+    return read_settings(db)[0]
 
 
 def save_setting(db: Database, key: str, value: object) -> None:

@@ -8,12 +8,27 @@ from typing import Any
 from sqlite_utils import Database
 
 from runwear.ingest.model import ExportShoe
+from runwear.store.names import clean_name, loose_key, name_key
+from runwear.store.shoe_identity import (
+    is_removed,
+    match_alias,
+    match_name,
+    remember_removed,
+    shoe_of_platform_id,
+)
+
+__all__ = ["clean_name", "loose_key", "name_key"]  # names as shoes compare them
 
 
 def find_shoe(db: Database, name: str) -> dict[str, Any] | None:
-    """The shoe called `name` (any letter case), or None."""
-    rows = list(db.query("select * from shoes where name = ? collate nocase", [name]))
-    return rows[0] if rows else None
+    """The shoe called `name` (compared by `name_key`: any case, any Unicode form), or None."""
+    key = name_key(name)
+    if not key:
+        return None
+    for row in db.query("select * from shoes order by id"):
+        if name_key(row["name"]) == key:
+            return row
+    return None
 
 
 def shoe_names(db: Database, include_retired: bool = True) -> list[str]:
@@ -50,13 +65,24 @@ def set_retired(db: Database, shoe_id: int, retired_on: date | None) -> None:
 
 
 def remove_shoe(db: Database, shoe_id: int) -> int:
-    """Delete a shoe, untagging its activities; return how many were untagged."""
+    """Delete a shoe, untagging its activities; return how many were untagged. Its platform
+    ids are remembered, so that re-importing an export does not bring it back."""
+    shoe = db["shoes"].get(shoe_id)
     with db.conn:
         cursor = db.execute(
             "update activities set shoe_id = null, shoe_source = null where shoe_id = ?", [shoe_id]
         )
+        remember_removed(db, shoe)
+        db.execute("delete from shoe_aliases where shoe_id = ?", [shoe_id])
+        db.execute("delete from shoe_platform_ids where shoe_id = ?", [shoe_id])
         db.execute("delete from shoes where id = ?", [shoe_id])
     return cursor.rowcount
+
+
+def has_platform_ids(db: Database, shoe_id: int) -> bool:
+    """Whether shoes merged into this one brought platform ids."""
+    row = db.execute("select 1 from shoe_platform_ids where shoe_id = ? limit 1", [shoe_id])
+    return row.fetchone() is not None
 
 
 def runs_with_shoe(db: Database, shoe_id: int) -> int:
@@ -79,17 +105,77 @@ def default_shoe(db: Database, sub_sport: str | None) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def ensure_export_shoe(db: Database, shoe: ExportShoe) -> tuple[int, bool]:
+def last_activity_id(db: Database) -> int:
+    """The id of the newest stored activity (0 when there is none)."""
+    return db.execute("select coalesce(max(id), 0) from activities").fetchone()[0]
+
+
+def untagged_after(db: Database, activity_id: int) -> int:
+    """How many runs stored after the activity `activity_id` have no shoe."""
+    return db.execute(
+        "select count(*) from activities where sport = 'running' and shoe_id is null and id > ?",
+        [activity_id],
+    ).fetchone()[0]
+
+
+def default_shoe_id(db: Database, sub_sport: str | None) -> int | None:
+    """The id of the active general default shoe (sub_sport None) or of `sub_sport`'s own."""
+    where = "default_for = ?" if sub_sport else "is_default = 1"
+    row = db.execute(
+        f"select id from shoes where {where} and retired_on is null order by id limit 1",
+        [sub_sport] if sub_sport else [],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def runs_tagged_by_default(db: Database) -> int:
+    """How many stored runs got their shoe from a default (not by hand, rule or export)."""
+    return db.execute(
+        "select count(*) from activities where shoe_source = 'default' and shoe_id is not null"
+    ).fetchone()[0]
+
+
+def retag_defaults(db: Database) -> list[int]:
+    """Give every run tagged by a default today's default shoe; return the ids that changed."""
+    changed = []
+    rows = db.execute(
+        "select id, sub_sport, shoe_id from activities where shoe_source = 'default'"
+    ).fetchall()
+    with db.conn:
+        for activity_id, sub_sport, shoe_id in rows:
+            shoe = default_shoe(db, sub_sport)
+            new_id = shoe["id"] if shoe else None
+            if new_id != shoe_id:
+                db.execute(
+                    "update activities set shoe_id = ?, shoe_source = ? where id = ?",
+                    [new_id, "default" if new_id else None, activity_id],
+                )
+                changed.append(activity_id)
+    return changed
+
+
+def ensure_export_shoe(db: Database, shoe: ExportShoe) -> tuple[int | None, bool]:
     """The stored shoe for an export's shoe, added when new; (id, whether it was added).
 
-    Found by its export id, else by name when that shoe has no export id yet (it is then
-    claimed). A name another shoe holds gets a number: "Pegasus (2)". An existing shoe is
-    left as the runner has it. A new shoe becomes a default only where no active shoe is.
+    Found by its platform id (its own or that of a shoe merged into it); a shoe the user
+    removed stays removed (id None). Else by an alias (the platform id is then remembered),
+    else by name when that shoe has no platform id yet (it is then claimed); names compare
+    case- and accent-insensitively, brand and model prefixes aside. A name another shoe
+    holds gets a number: "Pegasus (2)". An existing shoe is left as the runner has it. A new
+    shoe becomes a default only where no active shoe is.
     """
-    rows = list(db.query("select id from shoes where external_id = ?", [shoe.external_id]))
-    if rows:
-        return rows[0]["id"], False
-    same_name = find_shoe(db, shoe.name)
+    found_id = shoe_of_platform_id(db, shoe.external_id)
+    if found_id is not None:
+        return found_id, False
+    if is_removed(db, shoe.external_id):
+        return None, False
+    alias_id = match_alias(db, shoe.name, shoe.brand, shoe.model)
+    if alias_id is not None:
+        db["shoe_platform_ids"].insert(
+            {"external_id": shoe.external_id, "shoe_id": alias_id}, replace=True
+        )
+        return alias_id, False
+    same_name = match_name(db, shoe.name, shoe.brand, shoe.model)
     if same_name is not None and same_name["external_id"] is None:
         db["shoes"].update(same_name["id"], {"external_id": shoe.external_id})
         return same_name["id"], False
