@@ -40,6 +40,16 @@ class Settings:
     single_shoe_pct: float = 90.0  # one pair over this share of 8 weeks' distance: info
     single_shoe_min_runs_per_week: int = 3  # ... when running at least this often
     forecast_weeks: int = 6  # tell the date a shoe reaches its limit from this many weeks ahead
+    min_strength_per_week: float = 2.0  # fewer strength/core sessions a week (28 days): info
+    strength_min_runs_per_week: int = 3  # ... while running at least this often
+    warmup_min: int = 5  # the first minutes of a run that should be easier (1 to 20)
+    cooldown_min: int = 5  # the last minutes of a run that should be easier (1 to 20)
+    full_pace_pct: float = 95.0  # minutes at or above this % of the rest's speed: full pace
+    min_cadence_spm: float = 160.0  # median steps per minute of 14 days' runs below this: info
+    cadence_drop_pct: float = 5.0  # ... or this % below your own at a similar pace
+    spike_pct: float = 10.0  # a run this % longer than the longest of the 30 days before warns
+    spike_min_km: float = 10.0  # ... judging runs of at least this distance (0: every run)
+    pain_days: int = 3  # a pain entry this recent, with no cutting back since, warns
 
 
 HELP: dict[str, str] = {
@@ -68,6 +78,16 @@ HELP: dict[str, str] = {
     "single_shoe_pct": "note when one pair carried over this % of the last 8 weeks' distance",
     "single_shoe_min_runs_per_week": "... while running at least this many times a week",
     "forecast_weeks": "tell the date a shoe reaches its limit from this many weeks ahead",
+    "min_strength_per_week": "note at fewer strength/core sessions a week than this (28 days)",
+    "strength_min_runs_per_week": "... while running at least this many times a week",
+    "warmup_min": "minutes at a run's start that should be easier than the rest (1 to 20)",
+    "cooldown_min": "minutes at a run's end that should be easier than the rest (1 to 20)",
+    "full_pace_pct": "minutes at or above this % of the rest of the run's speed are full pace",
+    "min_cadence_spm": "note when the last 14 days' median cadence is below this (steps/min)",
+    "cadence_drop_pct": "... or this % below your own of the 12 weeks before at a similar pace",
+    "spike_pct": "warn at a run this % longer than the longest of the 30 days before it",
+    "spike_min_km": "... judging only runs of at least this many km (0: every run)",
+    "pain_days": "warn when a pain entry this many days old has not been followed by less running",
 }
 
 
@@ -117,6 +137,13 @@ def _factor(text: str) -> float:
     value = float(text.rstrip("x"))
     if not 1 <= value <= 10:
         raise ValueError("must be a factor between 1 and 10")
+    return value
+
+
+def _profile_minutes(text: str) -> int:
+    value = int(text.rstrip("m"))
+    if not 1 <= value <= 20:
+        raise ValueError("must be between 1 and 20 minutes")
     return value
 
 
@@ -173,6 +200,16 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "single_shoe_pct": _percent,
     "single_shoe_min_runs_per_week": _runs_per_week,
     "forecast_weeks": _weeks,
+    "min_strength_per_week": _non_negative_float,
+    "strength_min_runs_per_week": _runs_per_week,
+    "warmup_min": _profile_minutes,
+    "cooldown_min": _profile_minutes,
+    "full_pace_pct": _percent,
+    "min_cadence_spm": _positive_float,
+    "cadence_drop_pct": _percent,
+    "spike_pct": _percent,
+    "spike_min_km": _non_negative_float,
+    "pain_days": _days,
 }
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
