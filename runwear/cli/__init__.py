@@ -7,6 +7,7 @@ from runwear.cli import (  # noqa: F401  (registers commands)
     imports,
     load,
     osm,
+    pain,
     places,
     reports,
     shoes,

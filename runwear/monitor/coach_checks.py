@@ -91,7 +91,8 @@ def warm_up_warnings(
     """warm_up (info): at least half the last 7 days' runs over 5 km began at full pace: their
     first warmup_min minutes at full_pace_pct+ of the rest's speed (a warmup lap is a warm-up).
     """
-    full, judged = _full_pace(runs, forms, today, settings, settings.warmup_min, start_ratio, True)
+    first = today - timedelta(days=PROFILE_DAYS - 1)
+    full, judged = full_pace_runs(runs, forms, first, today, settings, start_ratio)
     if not judged or full * 2 < judged:
         return []
     return [
@@ -112,7 +113,8 @@ def cool_down_warnings(
 ) -> list[Finding]:
     """cool_down (info): as warm_up, for the last cooldown_min minutes (a cooldown lap counts)."""
     minutes = settings.cooldown_min
-    full, judged = _full_pace(runs, forms, today, settings, minutes, end_ratio, False)
+    first = today - timedelta(days=PROFILE_DAYS - 1)
+    full, judged = full_pace_runs(runs, forms, first, today, settings, end_ratio)
     if not judged or full * 2 < judged:
         return []
     return [
@@ -128,21 +130,22 @@ def cool_down_warnings(
     ]
 
 
-def _full_pace(
+def full_pace_runs(
     runs: Sequence[Run],
     forms: Mapping[int, RunForm],
-    today: date,
+    first: date,
+    last: date,
     settings: Settings,
-    minutes: int,
-    ratio_of: Callable[[PaceProfile, int], float | None],
-    at_start: bool,
+    ratio_of: Callable[[PaceProfile, int], float | None] = start_ratio,
 ) -> tuple[int, int]:
-    """(runs at full pace, runs judged) among the last 7 days' runs over 5 km with a profile."""
-    first = today - timedelta(days=PROFILE_DAYS - 1)
+    """(runs at full pace, runs judged) among the runs over 5 km with a profile on the days
+    `first`..`last`: at their start (`start_ratio`, warmup_min) or end (`end_ratio`)."""
+    at_start = ratio_of is start_ratio
+    minutes = settings.warmup_min if at_start else settings.cooldown_min
     full = judged = 0
     for run in runs:
         form = forms.get(run.id)
-        if not first <= run.day <= today or round(run.distance_m / M_PER_KM, 1) <= PROFILE_MIN_KM:
+        if not first <= run.day <= last or round(run.distance_m / M_PER_KM, 1) <= PROFILE_MIN_KM:
             continue
         profile = form.profile if form else None
         if profile is None:
@@ -244,24 +247,17 @@ def long_run_spike_warnings(runs: Sequence[Run], today: date, settings: Settings
     running lie before it."""
     if not runs:
         return []
-    first_day = runs[0].day
-    worst: tuple[float, Run, float] | None = None
+    worst: tuple[float, Run] | None = None
     for run in runs:
-        if (
-            run.day < today - timedelta(days=6)
-            or (run.day - first_day).days < SPIKE_DAYS
-            or round(run.distance_m / M_PER_KM, 1) < settings.spike_min_km
-        ):
+        if run.day < today - timedelta(days=6):
             continue
-        longest_m = window(runs, run.day - timedelta(days=1), SPIKE_DAYS).longest_m
-        if round(longest_m / M_PER_KM, 1) <= 0:
-            continue
-        longer = pct_change(run.distance_m, longest_m)
-        if longer > settings.spike_pct and (worst is None or longer > worst[0]):
-            worst = (longer, run, longest_m)
+        longer = spike_pct(runs, run, settings)
+        if longer is not None and longer > settings.spike_pct and (not worst or longer > worst[0]):
+            worst = (longer, run)
     if worst is None:
         return []
-    longer, run, longest_m = worst
+    longer, run = worst
+    longest_m = window(runs, run.day - timedelta(days=1), SPIKE_DAYS).longest_m
     unit = settings.units
     severity, bar = (
         (ALERT, f"{SPIKE_ALERT_PCT:g}% or more")
@@ -282,6 +278,19 @@ def long_run_spike_warnings(runs: Sequence[Run], today: date, settings: Settings
             SPIKE_ALERT_PCT if severity == ALERT else settings.spike_pct,
         )
     ]
+
+
+def spike_pct(runs: Sequence[Run], run: Run, settings: Settings) -> float | None:
+    """How much longer (%) `run` was than the longest of the 30 days before it (None: under
+    spike_min_km, before 30 days of running, or no run in those 30 days)."""
+    if (run.day - runs[0].day).days < SPIKE_DAYS:
+        return None
+    if round(run.distance_m / M_PER_KM, 1) < settings.spike_min_km:
+        return None
+    longest_m = window(runs, run.day - timedelta(days=1), SPIKE_DAYS).longest_m
+    if round(longest_m / M_PER_KM, 1) <= 0:
+        return None
+    return pct_change(run.distance_m, longest_m)
 
 
 def pain_warnings(
