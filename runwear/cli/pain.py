@@ -228,5 +228,5 @@ def _figure(value: float | None, unit: str) -> str:
 
 
 def _usual(usual: Usual | None) -> str:
-    """A usual range: "24-30" ("?" without enough pain-free history)."""
-    return f"{usual.low:g}-{usual.high:g}" if usual else "?"
+    """A usual range: "24 to 30" ("?" without enough pain-free history)."""
+    return f"{usual.low:g} to {usual.high:g}" if usual else "?"
