@@ -251,7 +251,7 @@ def long_run_spike_warnings(runs: Sequence[Run], today: date, settings: Settings
     for run in runs:
         if run.day < today - timedelta(days=6):
             continue
-        longer = spike_pct(runs, run, settings)
+        longer = spike_pct(runs, run, runs[0].day, settings)
         if longer is not None and longer > settings.spike_pct and (not worst or longer > worst[0]):
             worst = (longer, run)
     if worst is None:
@@ -280,10 +280,10 @@ def long_run_spike_warnings(runs: Sequence[Run], today: date, settings: Settings
     ]
 
 
-def spike_pct(runs: Sequence[Run], run: Run, settings: Settings) -> float | None:
-    """How much longer (%) `run` was than the longest of the 30 days before it (None: under
-    spike_min_km, before 30 days of running, or no run in those 30 days)."""
-    if (run.day - runs[0].day).days < SPIKE_DAYS:
+def spike_pct(runs: Sequence[Run], run: Run, first_day: date, settings: Settings) -> float | None:
+    """How much longer (%) `run` was than the longest of the 30 days before it in `runs` (None:
+    under spike_min_km, within 30 days of `first_day`, the first day run, or no run in them)."""
+    if (run.day - first_day).days < SPIKE_DAYS:
         return None
     if round(run.distance_m / M_PER_KM, 1) < settings.spike_min_km:
         return None

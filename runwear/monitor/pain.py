@@ -11,15 +11,16 @@ the runner's own data, never a diagnosis.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 
 from sqlite_utils import Database
 
-from runwear.monitor.coach_checks import full_pace_runs, spike_pct
+from runwear.monitor.coach_checks import SPIKE_DAYS, full_pace_runs, spike_pct
 from runwear.monitor.coach_data import RunForm, run_forms, strength_days
 from runwear.monitor.load import Run, load_runs, pct_change, today_of, window
 from runwear.store.pain import PainEntry, pain_entries
@@ -67,10 +68,17 @@ class History:
     runs: Sequence[Run]
     forms: dict[int, RunForm]
     strength: Sequence[date]
-    shoe_start_m: dict[int, float]
     pain: Sequence[PainEntry]
     settings: Settings
     today: date
+    run_days: Sequence[date] = ()  # the day of each of `runs`, for bisecting
+    # By shoe: the days it ran and its distance so far after each (start distance included).
+    shoe_totals: dict[int, tuple[list[date], list[float]]] = field(default_factory=dict)
+
+    def between(self, first: date, last: date) -> Sequence[Run]:
+        """The runs on the days `first`..`last`."""
+        lo, hi = bisect_left(self.run_days, first), bisect_right(self.run_days, last)
+        return self.runs[lo:hi]
 
 
 @dataclass(frozen=True)
@@ -119,26 +127,32 @@ def load_history(db: Database, settings: Settings, as_of: datetime) -> History:
         runs=runs,
         forms=run_forms(db, as_of),
         strength=strength_days(db, settings, as_of),
-        shoe_start_m=shoes,
         pain=pain_entries(db, before=today + timedelta(days=1)),
         settings=settings,
         today=today,
+        run_days=[r.day for r in runs],
+        shoe_totals=_shoe_totals(runs, shoes),
     )
 
 
 def figures(history: History, last: date, days: int) -> dict[str, float | None]:
     """Every factor's figure over the `days` local days ending on `last`, rounded as shown."""
-    runs, settings = history.runs, history.settings
+    settings = history.settings
+    first = last - timedelta(days=days - 1)
+    # The runs of the window and of the 30 days before it (the spikes look that far back).
+    runs = history.between(first - timedelta(days=SPIKE_DAYS), last)
     whole = window(runs, last, days)
     weeks = days / 7
-    chosen = [r for r in runs if whole.first <= r.day <= last]
+    chosen = [r for r in runs if first <= r.day]
     half = days // 2
-    later, earlier = window(runs, last, half), window(runs, last - timedelta(days=half), half)
-    full, judged = full_pace_runs(runs, history.forms, whole.first, last, settings)
-    cadences = [f.cadence_spm for r in chosen if (f := history.forms.get(r.id)) and f.cadence_spm]
-    spikes = [p for r in chosen if (p := spike_pct(runs, r, settings)) is not None]
-    concrete_m = sum(f.concrete_m for r in chosen if (f := history.forms.get(r.id)))
+    later, earlier = window(chosen, last, half), window(chosen, last - timedelta(days=half), half)
+    full, judged = full_pace_runs(chosen, history.forms, first, last, settings)
+    forms = [f for r in chosen if (f := history.forms.get(r.id))]
+    cadences = [f.cadence_spm for f in forms if f.cadence_spm]
+    first_day = history.runs[0].day
+    spikes = [p for r in chosen if (p := spike_pct(runs, r, first_day, settings)) is not None]
     per_week_m = whole.distance_m / weeks
+    strength = bisect_right(history.strength, last) - bisect_left(history.strength, first)
     return {
         "weekly_km": round(per_week_m / M_PER_KM, 1),
         "ramp_pct": (
@@ -147,21 +161,19 @@ def figures(history: History, last: date, days: int) -> dict[str, float | None]:
             else None
         ),
         "acwr": (
-            round(window(runs, last, 7).distance_m / per_week_m, 2)
+            round(window(chosen, last, 7).distance_m / per_week_m, 2)
             if round(per_week_m / M_PER_KM, 1) >= settings.min_week_km
             else None
         ),
         "runs_per_week": round(whole.runs / weeks, 1),
         "rest_days_per_week": round(whole.rest_days / weeks, 1),
-        "concrete_pct": _pct(concrete_m, whole.distance_m),
+        "concrete_pct": _pct(sum(f.concrete_m for f in forms), whole.distance_m),
         "hard_pct": _pct(whole.hard_m, whole.distance_m),
         "climb_m_per_km": _round(whole.ascent_m_per_km, 1),
         "shoe_km": _shoe_km(history, chosen, last),
         "spike_pct": max(spikes) if spikes else None,
         "full_pace_start_pct": _pct(full, judged),
-        "strength_per_week": round(
-            sum(1 for d in history.strength if whole.first <= d <= last) / weeks, 1
-        ),
+        "strength_per_week": round(strength / weeks, 1),
         "cadence_spm": float(round(median(cadences))) if cadences else None,
     }
 
@@ -260,9 +272,22 @@ def _shoe_km(history: History, chosen: Sequence[Run], last: date) -> float | Non
             by_shoe[run.shoe_id] += run.distance_m
     if not by_shoe:
         return None
-    shoe_id = max(by_shoe, key=lambda s: by_shoe[s])
-    run_m = sum(r.distance_m for r in history.runs if r.shoe_id == shoe_id and r.day <= last)
-    return round((history.shoe_start_m.get(shoe_id, 0.0) + run_m) / M_PER_KM, 1)
+    days, totals = history.shoe_totals[max(by_shoe, key=lambda s: by_shoe[s])]
+    return round(totals[bisect_right(days, last) - 1] / M_PER_KM, 1)
+
+
+def _shoe_totals(
+    runs: Sequence[Run], start_m: dict[int, float]
+) -> dict[int, tuple[list[date], list[float]]]:
+    """Each shoe's running total after each of its runs, from its start distance."""
+    totals: dict[int, tuple[list[date], list[float]]] = {}
+    for run in runs:
+        if run.shoe_id is None:
+            continue
+        days, sums = totals.setdefault(run.shoe_id, ([], []))
+        days.append(run.day)
+        sums.append((sums[-1] if sums else start_m.get(run.shoe_id, 0.0)) + run.distance_m)
+    return totals
 
 
 def _pct(part: float, whole: float) -> float | None:
