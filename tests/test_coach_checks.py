@@ -16,6 +16,7 @@ from runwear.ingest.model import Activity, Lap
 from runwear.monitor.checks import run_checks
 from runwear.monitor.coach_data import is_strength, strength_sql
 from runwear.store import Settings, memory_db
+from runwear.store.settings import parse_setting
 from runwear.store.pain import add_pain
 
 from .helpers import LAST_MONDAY, LOAD_AS_OF, add_run_on, add_weeks, store_run
@@ -329,3 +330,34 @@ def test_coach_checks_quiet_for_a_plain_season():
     assert [
         f for f in run_checks(db, UTC, LOAD_AS_OF) if f.kind in coach | {"pain_continues"}
     ] == []
+
+
+@pytest.mark.parametrize(
+    "key, text, value",
+    [
+        ("warmup_min", "1", 1),
+        ("warmup_min", "20", 20),
+        ("cooldown_min", "5m", 5),
+        ("full_pace_pct", "95%", 95.0),
+        ("min_strength_per_week", "0", 0.0),
+        ("spike_min_km", "0", 0.0),
+        ("pain_days", "3", 3),
+    ],
+)
+def test_coach_settings_parse(key, text, value):
+    assert parse_setting(key, text) == value
+
+
+@pytest.mark.parametrize(
+    "key, text, reason",
+    [
+        ("warmup_min", "0", "must be between 1 and 20 minutes"),
+        ("warmup_min", "21", "must be between 1 and 20 minutes"),
+        ("min_cadence_spm", "0", "must be above 0"),
+        ("spike_pct", "101", "must be a percentage between 0 and 100"),
+        ("strength_min_runs_per_week", "8", "must be between 0 and 7"),
+    ],
+)
+def test_coach_settings_refuse(key, text, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_setting(key, text)

@@ -39,7 +39,9 @@ def coach_warnings(db: Database, settings: Settings, as_of: datetime) -> list[Fi
     """Every back-coach warning at `as_of`."""
     runs = load_runs(db, settings, as_of)
     today = today_of(runs, settings, as_of)
-    forms = run_forms(db, as_of)
+    # The checks read the form of the last CADENCE_DAYS + CADENCE_BASE_DAYS days' runs (a
+    # day more for the time zones).
+    forms = run_forms(db, as_of, as_of - timedelta(days=CADENCE_DAYS + CADENCE_BASE_DAYS + 1))
     return [
         *strength_warnings(runs, strength_days(db, settings, as_of), today, settings),
         *warm_up_warnings(runs, forms, today, settings),

@@ -53,16 +53,16 @@ def strength_sql() -> str:
     return f"(sport in ({sports}) or sub_sport in ({subs}))"
 
 
-def run_forms(db: Database, as_of: datetime) -> dict[int, RunForm]:
-    """The form of every run started before `as_of`, by activity id (one query)."""
+def run_forms(db: Database, as_of: datetime, since: datetime | None = None) -> dict[int, RunForm]:
+    """The form of every run started before `as_of` (and from `since`), by activity id."""
     rows = db.execute(
         "select a.id, a.cadence_spm, p.moving_s, p.distance_m, p.head_m, p.tail_m, "
         "p.warmup_lap, p.cooldown_lap, coalesce(c.concrete_m, 0) "
         "from activities a left join activity_profiles p on p.activity_id = a.id "
         "left join (select activity_id, sum(distance_m) as concrete_m from activity_surfaces "
         "  where surface = 'concrete' group by activity_id) c on c.activity_id = a.id "
-        "where a.sport = 'running' and a.started_at < ?",
-        [iso_utc(as_of)],
+        "where a.sport = 'running' and a.started_at < ? and a.started_at >= ?",
+        [iso_utc(as_of), iso_utc(since) if since else ""],
     )
     return {
         row[0]: RunForm(
