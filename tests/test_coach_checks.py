@@ -16,8 +16,8 @@ from runwear.ingest.model import Activity, Lap
 from runwear.monitor.checks import run_checks
 from runwear.monitor.coach_data import is_strength, strength_sql
 from runwear.store import Settings, memory_db
-from runwear.store.settings import parse_setting
 from runwear.store.pain import add_pain
+from runwear.store.settings import parse_setting
 
 from .helpers import LAST_MONDAY, LOAD_AS_OF, add_run_on, add_weeks, store_run
 
