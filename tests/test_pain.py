@@ -21,14 +21,9 @@ TODAY = date(2026, 6, 14)
 AS_OF = datetime(2026, 6, 15, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+def pain(*args: str):
+    """`runwear pain ARGS` against the test's database."""
+    return CliRunner().invoke(cli, ["pain", *args], catch_exceptions=False)
 
 
 def test_store_adds_lists_and_removes():
@@ -46,23 +41,21 @@ def test_store_adds_lists_and_removes():
     assert [e.id for e in pain_entries(db)] == [second]
 
 
-def test_pain_commands(run, runwear_db):
-    assert run("pain", "list").output == "No pain logged. Log it: runwear pain add --level N\n"
-    added = run("pain", "add", "2026-06-12", "--level", "4", "--note", "after the long run")
+def test_pain_commands(runwear_db):
+    assert pain("list").output == "No pain logged. Log it: runwear pain add --level N\n"
+    added = pain("add", "2026-06-12", "--level", "4", "--note", "after the long run")
     assert (added.exit_code, added.output) == (0, "Logged pain 1: lower-back 4/10 on 2026-06-12.\n")
-    assert run("pain", "add", "2026-06-13", "--level", "2", "--where", "knee").exit_code == 0
-    listed = json.loads(run("pain", "list", "--json").output)
+    assert pain("add", "2026-06-13", "--level", "2", "--where", "knee").exit_code == 0
+    listed = json.loads(pain("list", "--json").output)
     assert [(p["id"], p["day"], p["level"], p["where"], p["note"]) for p in listed] == [
         (1, "2026-06-12", 4, "lower-back", "after the long run"),
         (2, "2026-06-13", 2, "knee", None),
     ]
-    assert run("pain", "list", "--csv").output.splitlines()[0] == (
-        "id,day,level,where,note,created_at"
-    )
-    table = run("pain", "list").output.splitlines()
+    assert pain("list", "--csv").output.splitlines()[0] == ("id,day,level,where,note,created_at")
+    table = pain("list").output.splitlines()
     assert table[0].split() == ["id", "day", "level", "where", "note"]
-    assert run("pain", "remove", "2").output == "Removed pain entry 2.\n"
-    missing = run("pain", "remove", "2")
+    assert pain("remove", "2").output == "Removed pain entry 2.\n"
+    missing = pain("remove", "2")
     assert missing.exit_code == 2
     assert "Error: Invalid value for PAIN_ID: no pain entry with id 2. See `runwear pain list`" in (
         missing.output
@@ -70,15 +63,15 @@ def test_pain_commands(run, runwear_db):
 
 
 @pytest.mark.parametrize("level, code", [("-1", 2), ("0", 0), ("10", 0), ("11", 2)])
-def test_pain_level_is_0_to_10(run, level, code):
-    assert run("pain", "add", "2026-06-12", "--level", level).exit_code == code
+def test_pain_level_is_0_to_10(level, code):
+    assert pain("add", "2026-06-12", "--level", level).exit_code == code
 
 
-def test_pain_add_refuses_bad_and_future_days(run):
-    bad = run("pain", "add", "12/06/2026", "--level", "3")
+def test_pain_add_refuses_bad_and_future_days():
+    bad = pain("add", "12/06/2026", "--level", "3")
     assert bad.exit_code == 2
     assert "'12/06/2026' is not a date; write it as YYYY-MM-DD" in bad.output
-    future = run("pain", "add", (date.today() + timedelta(days=2)).isoformat(), "--level", "3")
+    future = pain("add", (date.today() + timedelta(days=2)).isoformat(), "--level", "3")
     assert future.exit_code == 2
     assert "is in the future" in future.output
 
@@ -134,7 +127,7 @@ def test_why_all_ranks_by_counts():
     assert weekly.pain_out == 0
 
 
-def test_pain_why_command(run, runwear_db):
+def test_pain_why_command(runwear_db):
     db = open_db(runwear_db)
     today = date.today()
     for n in range(20 * 7):
@@ -144,7 +137,7 @@ def test_pain_why_command(run, runwear_db):
             add_run_on(db, day, 8_000, surface=surface)
     add_pain(db, today, 6, "lower-back", None)
     db.close()
-    shown = run("pain", "why")
+    shown = pain("why")
     assert shown.exit_code == 0
     lines = shown.output.splitlines()
     assert lines[0] == (
@@ -154,17 +147,17 @@ def test_pain_why_command(run, runwear_db):
     assert concrete.split()[-1] == "higher"
     assert "Outside your usual range: on concrete, on concrete or asphalt." in lines
     assert lines[-1].startswith("A pattern in your own data, not a diagnosis.")
-    as_json = json.loads(run("pain", "why", "1", "--json").output)
+    as_json = json.loads(pain("why", "1", "--json").output)
     assert {r["factor"] for r in as_json if r["outside"]} == {"concrete_pct", "hard_pct"}
-    ranked = run("pain", "why", "--all").output.splitlines()
+    ranked = pain("why", "--all").output.splitlines()
     assert ranked[0].startswith("on concrete")
     assert "1 of 1 pain entries came after 28 days above your usual range; 0 of" in ranked[0]
-    assert run("pain", "why", "9").exit_code == 2
-    assert run("pain", "why", "1", "--all").exit_code == 2
+    assert pain("why", "9").exit_code == 2
+    assert pain("why", "1", "--all").exit_code == 2
 
 
-def test_pain_why_without_entries(run):
-    result = run("pain", "why")
+def test_pain_why_without_entries():
+    result = pain("why")
     assert (result.exit_code, result.output) == (
         1,
         "Error: no pain entries of level 1+. Log one: runwear pain add\n",

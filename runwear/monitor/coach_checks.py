@@ -93,41 +93,60 @@ def warm_up_warnings(
     """warm_up (info): at least half the last 7 days' runs over 5 km began at full pace: their
     first warmup_min minutes at full_pace_pct+ of the rest's speed (a warmup lap is a warm-up).
     """
-    first = today - timedelta(days=PROFILE_DAYS - 1)
-    full, judged = full_pace_runs(runs, forms, first, today, settings, start_ratio)
-    if not judged or full * 2 < judged:
-        return []
-    return [
-        _profile_finding(
-            "warm_up",
-            f"{full} of the last {PROFILE_DAYS} days' {judged} judged runs over "
-            f"{PROFILE_MIN_KM:g} km began at full pace (the first {settings.warmup_min} "
-            f"minutes at {settings.full_pace_pct:g}% or more of the rest's speed): walk or jog "
-            "slowly for a few minutes before breaking into your usual stride.",
-            full,
-            judged,
-        )
-    ]
+    return _full_pace_warnings(
+        "warm_up",
+        runs,
+        forms,
+        today,
+        settings,
+        start_ratio,
+        f"began at full pace (the first {settings.warmup_min} minutes",
+        "walk or jog slowly for a few minutes before breaking into your usual stride.",
+    )
 
 
 def cool_down_warnings(
     runs: Sequence[Run], forms: Mapping[int, RunForm], today: date, settings: Settings
 ) -> list[Finding]:
     """cool_down (info): as warm_up, for the last cooldown_min minutes (a cooldown lap counts)."""
-    minutes = settings.cooldown_min
+    return _full_pace_warnings(
+        "cool_down",
+        runs,
+        forms,
+        today,
+        settings,
+        end_ratio,
+        f"ended at full pace (the last {settings.cooldown_min} minutes",
+        "finish with a few minutes of light jogging.",
+    )
+
+
+def _full_pace_warnings(
+    kind: str,
+    runs: Sequence[Run],
+    forms: Mapping[int, RunForm],
+    today: date,
+    settings: Settings,
+    ratio_of: Callable[[PaceProfile, int], float | None],
+    what: str,
+    advice: str,
+) -> list[Finding]:
+    """A warm_up or cool_down finding when at least half the judged runs were at full pace;
+    `value` is that share (%), `threshold` 50."""
     first = today - timedelta(days=PROFILE_DAYS - 1)
-    full, judged = full_pace_runs(runs, forms, first, today, settings, end_ratio)
+    full, judged = full_pace_runs(runs, forms, first, today, settings, ratio_of)
     if not judged or full * 2 < judged:
         return []
     return [
-        _profile_finding(
-            "cool_down",
+        Finding(
+            kind,
+            INFO,
+            f"{PROFILE_DAYS} days",
             f"{full} of the last {PROFILE_DAYS} days' {judged} judged runs over "
-            f"{PROFILE_MIN_KM:g} km ended at full pace (the last {minutes} minutes at "
-            f"{settings.full_pace_pct:g}% or more of the rest's speed): finish with a few "
-            "minutes of light jogging.",
-            full,
-            judged,
+            f"{PROFILE_MIN_KM:g} km {what} at {settings.full_pace_pct:g}% or more of the rest's "
+            f"speed): {advice}",
+            round(full / judged * 100, 1),
+            50.0,
         )
     ]
 
@@ -161,11 +180,6 @@ def full_pace_runs(
         judged += 1
         full += round(ratio * 100, 1) >= settings.full_pace_pct
     return full, judged
-
-
-def _profile_finding(kind: str, message: str, full: int, judged: int) -> Finding:
-    """A warm_up or cool_down finding: the share of judged runs at full pace against half."""
-    return Finding(kind, INFO, f"{PROFILE_DAYS} days", message, round(full / judged * 100, 1), 50.0)
 
 
 def cadence_warnings(
