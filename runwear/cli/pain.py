@@ -56,7 +56,8 @@ def pain_add(app: App, day: date | None, level: int, location: str, note: str | 
     day = day or today
     if day > today:
         raise click.BadParameter(f"{day} is in the future", param_hint="DAY")
-    pain_id = add_pain(app.db, day, level, location.strip() or DEFAULT_LOCATION, note)
+    location = location.strip() or DEFAULT_LOCATION
+    pain_id = add_pain(app.db, day, level, location, note)
     click.echo(f"Logged pain {pain_id}: {location} {level}/10 on {day}.")
 
 

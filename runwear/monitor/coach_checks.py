@@ -15,9 +15,9 @@ from statistics import median
 from sqlite_utils import Database
 
 from runwear.ingest.profile import PaceProfile, end_ratio, start_ratio
-from runwear.monitor.coach_data import RunForm, run_forms, strength_days
+from runwear.monitor.coach_data import RunForm, coach_runs, first_run_day, strength_days
 from runwear.monitor.findings import ALERT, INFO, WARN, Finding
-from runwear.monitor.load import Run, load_runs, pct_change, span, today_of, window
+from runwear.monitor.load import Run, pct_change, span, today_of, window
 from runwear.store.pain import PainEntry, pain_entries
 from runwear.store.settings import Settings
 from runwear.units import M_PER_KM, format_distance
@@ -33,27 +33,31 @@ SIMILAR_PACE_SHARE = 0.10  # ... at a pace within 10% of the recent median
 SPIKE_DAYS = 30  # long_run_spike: the longest run of the 30 days before
 SPIKE_ALERT_PCT = 100.0  # ... alerting from twice as long
 PAIN_BEFORE_DAYS = 7  # pain_continues: the daily distance of the week before the entry
+# The checks look back at most this many days (a day more for the time zones).
+COACH_DAYS = max(CADENCE_DAYS + CADENCE_BASE_DAYS, STRENGTH_DAYS, 7 + SPIKE_DAYS) + 1
 
 
 def coach_warnings(db: Database, settings: Settings, as_of: datetime) -> list[Finding]:
-    """Every back-coach warning at `as_of`."""
-    runs = load_runs(db, settings, as_of)
+    """Every back-coach warning at `as_of` (reading only the runs of the last COACH_DAYS)."""
+    runs, forms = coach_runs(db, settings, as_of, as_of - timedelta(days=COACH_DAYS))
+    first_day = first_run_day(db, settings, as_of)
     today = today_of(runs, settings, as_of)
-    # The checks read the form of the last CADENCE_DAYS + CADENCE_BASE_DAYS days' runs (a
-    # day more for the time zones).
-    forms = run_forms(db, as_of, as_of - timedelta(days=CADENCE_DAYS + CADENCE_BASE_DAYS + 1))
     return [
-        *strength_warnings(runs, strength_days(db, settings, as_of), today, settings),
+        *strength_warnings(runs, strength_days(db, settings, as_of), today, settings, first_day),
         *warm_up_warnings(runs, forms, today, settings),
         *cool_down_warnings(runs, forms, today, settings),
         *cadence_warnings(runs, forms, today, settings),
-        *long_run_spike_warnings(runs, today, settings),
+        *long_run_spike_warnings(runs, today, settings, first_day),
         *pain_warnings(runs, pain_entries(db, before=today + timedelta(days=1)), today, settings),
     ]
 
 
 def strength_warnings(
-    runs: Sequence[Run], sessions: Sequence[date], today: date, settings: Settings
+    runs: Sequence[Run],
+    sessions: Sequence[date],
+    today: date,
+    settings: Settings,
+    first_day: date | None,
 ) -> list[Finding]:
     """strength_sessions (info): under min_strength_per_week strength/core sessions a week over
     the last 28 days, while running strength_min_runs_per_week+ times a week.
@@ -61,7 +65,7 @@ def strength_warnings(
     Silent before 28 days of running, and until the runner's data holds a strength/core
     session at all (a runner whose gym work is not recorded would get it every day).
     """
-    if not runs or not sessions or (today - runs[0].day).days + 1 < STRENGTH_DAYS:
+    if first_day is None or not sessions or (today - first_day).days + 1 < STRENGTH_DAYS:
         return []
     last = window(runs, today, STRENGTH_DAYS)
     runs_a_week = round(last.runs / STRENGTH_WEEKS, 1)
@@ -257,17 +261,19 @@ def _own_cadence(
     return round(median(similar)) if len(similar) >= CADENCE_BASE_MIN_RUNS else None
 
 
-def long_run_spike_warnings(runs: Sequence[Run], today: date, settings: Settings) -> list[Finding]:
+def long_run_spike_warnings(
+    runs: Sequence[Run], today: date, settings: Settings, first_day: date | None
+) -> list[Finding]:
     """long_run_spike: a run of the last 7 days of spike_min_km or more, over spike_pct longer
     than the longest of the 30 days before it (warn; alert from 100% longer), once 30 days of
     running lie before it."""
-    if not runs:
+    if first_day is None:
         return []
     worst: tuple[float, Run] | None = None
     for run in runs:
         if run.day < today - timedelta(days=6):
             continue
-        longer = spike_pct(runs, run, runs[0].day, settings)
+        longer = spike_pct(runs, run, first_day, settings)
         if longer is not None and longer > settings.spike_pct and (not worst or longer > worst[0]):
             worst = (longer, run)
     if worst is None:

@@ -21,8 +21,8 @@ from statistics import median
 from sqlite_utils import Database
 
 from runwear.monitor.coach_checks import SPIKE_DAYS, full_pace_runs, spike_pct
-from runwear.monitor.coach_data import RunForm, run_forms, strength_days
-from runwear.monitor.load import Run, load_runs, pct_change, today_of, window
+from runwear.monitor.coach_data import RunForm, coach_runs, strength_days
+from runwear.monitor.load import Run, pct_change, today_of, window
 from runwear.store.pain import PainEntry, pain_entries
 from runwear.store.settings import Settings
 from runwear.units import M_PER_KM
@@ -120,12 +120,12 @@ class Rank:
 
 def load_history(db: Database, settings: Settings, as_of: datetime) -> History:
     """The runs, their form, strength sessions, shoes and pain entries before `as_of`."""
-    runs = load_runs(db, settings, as_of)
+    runs, forms = coach_runs(db, settings, as_of)
     today = today_of(runs, settings, as_of)
     shoes = {row[0]: row[1] for row in db.execute("select id, start_distance_m from shoes")}
     return History(
         runs=runs,
-        forms=run_forms(db, as_of),
+        forms=forms,
         strength=strength_days(db, settings, as_of),
         pain=pain_entries(db, before=today + timedelta(days=1)),
         settings=settings,
