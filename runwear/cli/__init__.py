@@ -8,6 +8,7 @@ from runwear.cli import (  # noqa: F401  (registers commands)
     info,
     load,
     osm,
+    pain,
     places,
     report,
     reports,

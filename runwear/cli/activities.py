@@ -20,6 +20,7 @@ from runwear.cli.params import (
     nothing_matched,
     shoe_by_name,
 )
+from runwear.monitor.coach_data import strength_sql
 from runwear.store import activities as store
 from runwear.store.activities import iso_utc
 from runwear.store.surfaces import resplit
@@ -33,9 +34,10 @@ def _select_ids(
     shoe_id: int | None,
     surface: str | None,
     limit: int | None,
+    sport_where: tuple[str, Sequence[str]] = ("sport = 'running'", ()),
 ) -> list[int]:
-    """Ids of runs matching the filters, newest first."""
-    where, params = ["sport = 'running'"], []
+    """Ids of runs (or the activities `sport_where` picks) matching the filters, newest first."""
+    where, params = [sport_where[0]], list(sport_where[1])
     for clause, value in (
         ("started_at >= ?", since and iso_utc(since)),
         ("started_at < ?", until and iso_utc(until)),
@@ -57,6 +59,12 @@ def _select_ids(
 @click.option("--shoe", "shoe_name", type=SHOE, help="Only runs in this shoe.")
 @click.option("--surface", type=SURFACE, help="Only runs with distance on this surface.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many (newest first).")
+@click.option("--all", "all_", is_flag=True, help="Every activity, not only runs.")
+@click.option(
+    "--sport",
+    help="Only this sport or sub-sport (FIT names: walking, yoga, ...; strength: all "
+    "strength/core sessions).",
+)
 @output_options
 @pass_app
 def activities_list(
@@ -66,18 +74,22 @@ def activities_list(
     shoe_name: str | None,
     surface: str | None,
     limit: int | None,
+    all_: bool,
+    sport: str | None,
     json_: bool,
     csv_: bool,
 ) -> None:
-    """List runs, newest first.
+    """List runs (or every activity), newest first.
 
     \b
     runwear activities --limit 10
     runwear activities --since 28d --surface concrete --csv
+    runwear activities --all --since 28d
+    runwear activities --sport strength
     """
     check_period(since, until)
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
-    ids = _select_ids(app, since, until, shoe_id, surface, limit)
+    ids = _select_ids(app, since, until, shoe_id, surface, limit, _sport_where(all_, sport))
     records = activity_records(app.db, ids)
     unit = app.settings.units
     emit(
@@ -128,7 +140,7 @@ def activity_table(recs: Sequence[Record], unit: str) -> str:
             r["id"],
             r["started_at"].replace("T", " ")[:16],
             (r["name"] or "")[:28],
-            r["sub_sport"] or "",
+            _kind(r),
             f"{to_unit(r['distance_km'] * 1000, unit):.2f}",
             _clock(r["duration_s"]),
             r["shoe"] or "-",
@@ -151,6 +163,23 @@ ACTIVITY_FIELDS = (
     "shoe",
     "surface",
 )
+
+
+def _sport_where(all_: bool, sport: str | None) -> tuple[str, Sequence[str]]:
+    """The SQL condition (and its parameters) choosing the activities to list."""
+    if sport == "strength":
+        return strength_sql(), ()
+    if sport:
+        return "(sport = ? or sub_sport = ?)", (sport, sport)
+    return ("1", ()) if all_ else ("sport = 'running'", ())
+
+
+def _kind(record: Record) -> str:
+    """A run's sub-sport; another activity's sport (and sub-sport unless generic)."""
+    if record["sport"] == "running":
+        return record["sub_sport"] or ""
+    sub = record["sub_sport"]
+    return record["sport"] + (f"/{sub}" if sub and sub != "generic" else "")
 
 
 def _clock(seconds: float | None) -> str:

@@ -12,12 +12,16 @@ import click
 from runwear.cli.app import App, cli
 from runwear.cli.imports import import_
 from runwear.cli.load import load
+from runwear.cli.pain import pain_add, pain_why
 from runwear.cli.places import place_add
 from runwear.cli.report import write_report
 from runwear.cli.reports import check, surfaces
 from runwear.cli.shoes import shoes_list
 from runwear.samples.season import PLACES, SHOES, write_season
 from runwear.store.shoes import add_shoe
+
+# The sample pain log: (days ago, level, note).
+PAIN = ((52, 3, "tight after the trail run"), (2, 4, "stiff lower back"))
 
 
 @cli.command("demo")
@@ -79,6 +83,10 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
         shoe_note = f" --shoe {group.shoe}" if group.shoe else ""
         click.secho(f"\n$ runwear import {group.folder}/{shoe_note}", bold=True)
         _invoke(ctx, import_, paths=(folder / "files" / group.folder,), shoe_name=group.shoe)
+    for days_ago, level, note in PAIN:
+        day = date.today() - timedelta(days=days_ago)
+        click.secho(f'\n$ runwear pain add {day} --level {level} --note "{note}"', bold=True)
+        _invoke(ctx, pain_add, day=day, level=level, location="lower-back", note=note)
     click.secho("\n$ runwear shoes", bold=True)
     ctx.invoke(shoes_list)
     click.secho("\n$ runwear surfaces --since 28d", bold=True)
@@ -87,6 +95,8 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     ctx.invoke(load, weeks=4)
     click.secho("\n$ runwear check", bold=True)
     _invoke(ctx, check)
+    click.secho("\n$ runwear pain why", bold=True)
+    _invoke(ctx, pain_why, pain_id=None, all_=False, json_=False, csv_=False)
     click.echo(
         f"\nExplore the sample: runwear --db {db_path} activities   (or surfaces --by shoe, "
         "load, shoes --json)"

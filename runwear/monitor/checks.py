@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
 
+from runwear.monitor.coach_checks import coach_warnings
 from runwear.monitor.findings import ALERT, INFO, SEVERITY_ORDER, WARN, Finding
 from runwear.monitor.load_checks import load_warnings
 from runwear.monitor.mileage import NEARING, RETIRE, shoe_ages, shoe_wear
@@ -32,6 +33,7 @@ def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) 
         *surface_notes(db, settings, since, as_of),
         *untagged_warnings(db, settings, since, as_of),
         *load_warnings(db, settings, as_of),
+        *coach_warnings(db, settings, as_of),
     ]
     return sorted(found, key=lambda w: SEVERITY_ORDER[w.severity])
 

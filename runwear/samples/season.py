@@ -1,4 +1,8 @@
-"""A realistic sample season for `runwear demo`: three shoes, sixteen weeks, GPX and FIT files."""
+"""A realistic sample season for `runwear demo`: three shoes, sixteen weeks, GPX and FIT files.
+
+The back coach finds something in it too: the gym sessions stop a month before the end, and
+the last Sunday long run is 22 km after a season of 16 km ones.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +54,15 @@ SHOES = (
     # Long runs on the road; nearing its (lower) limit.
     SampleShoe("Novablast", "Asics", "Novablast 4", 600_000, 260_000, surface="asphalt"),
 )
-GROUPS = (SampleGroup("watch", None), SampleGroup("long-runs", "Novablast"))
+GROUPS = (
+    SampleGroup("watch", None),
+    SampleGroup("long-runs", "Novablast"),
+    SampleGroup("gym", None),
+)
+LAST_LONG_RUN_M = 22_000  # the season's longest by far: a long-run spike
+# Strength/core sessions (FIT fitness_equipment): (week, day of the week), two a week for a
+# month, then one in the last four weeks.
+GYM_SESSIONS = ((8, 0), (8, 4), (9, 0), (9, 4), (10, 0), (10, 4), (11, 0), (11, 4), (13, 0))
 
 # A week's runs from the watch: (day of the week, hour UTC, metres, sub-sport, name, file kind).
 EASY_LOOP = (1, 7, 8_000, "street", "Easy pavement loop", "gpx")
@@ -114,7 +126,8 @@ def write_season(dest: Path, today: date) -> list[SampleGroup]:
             run = _run(start + timedelta(days=day), hour, distance_m, sub_sport, name, seed)
             _write(dest / "watch", run, kind)
         seed += 1
-        long_run = _run(start + timedelta(days=6), 8, 16_000, "generic", "Sunday long run", seed)
+        long_m = LAST_LONG_RUN_M if week == WEEKS - 1 else 16_000
+        long_run = _run(start + timedelta(days=6), 8, long_m, "generic", "Sunday long run", seed)
         _write(dest / "long-runs", long_run, "fit")
     # The same long run uploaded again as GPX from a phone: runwear spots the duplicate.
     _write(dest / "long-runs", long_run, "gpx")
@@ -131,7 +144,23 @@ def write_season(dest: Path, today: date) -> list[SampleGroup]:
         step_s=10.0,
     )
     _write(dest / "watch", ride, "fit")
+    for week, day in GYM_SESSIONS:
+        _write(dest / "gym", _gym(first + timedelta(weeks=week, days=day)), "fit")
     return list(GROUPS)
+
+
+def _gym(day: date) -> SampleRun:
+    """A 40-minute strength/core session at 18:00 UTC on `day` (no distance, no track)."""
+    return SampleRun(
+        started_at=datetime.combine(day, time(18), tzinfo=timezone.utc),
+        distance_m=0.0,
+        duration_s=2_400,
+        sport="fitness_equipment",
+        name="Core and glutes",
+        lat=HOME[0],
+        lon=HOME[1],
+        step_s=60.0,
+    )
 
 
 def _write(folder: Path, run: SampleRun, kind: str) -> None:

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from runwear.geo import encode_polyline
 from runwear.ingest.model import Activity
+from runwear.ingest.profile import encode_metres, pace_profile
 from runwear.store.surfaces import Surfacer, insert_parts, resplit, track_box, write_split
 from runwear.surfacing.split import SurfacePart, SurfaceSplit
 
@@ -117,10 +118,12 @@ def add_activity(
                 "surface_source": surface_source,
                 "imported_at": _now(),
                 "external_id": external_id,
+                "cadence_spm": activity.cadence_spm,
             }
         )
         .last_pk
     )
+    _add_profile(db, activity_id, activity)
     if parts is None:
         parts = (SurfacePart(surface, surface_source, activity.distance_m),)
     insert_parts(db, activity_id, parts)
@@ -187,6 +190,23 @@ def replace_copy(
             "update sources set outcome = 'duplicate', note = ? where id = ? and not exists "
             "(select 1 from activities where source_id = ?)",
             [f"a better copy replaced its run (activity {activity_id})", old_source, old_source],
+        )
+
+
+def _add_profile(db: Database, activity_id: int, activity: Activity) -> None:
+    """Store the pace at the activity's start and end, when its timeline or laps give one."""
+    profile = pace_profile(activity)
+    if profile is not None:
+        db["activity_profiles"].insert(
+            {
+                "activity_id": activity_id,
+                "moving_s": profile.moving_s,
+                "distance_m": profile.distance_m,
+                "head_m": encode_metres(profile.head_m),
+                "tail_m": encode_metres(profile.tail_m),
+                "warmup_lap": int(profile.warmup_lap),
+                "cooldown_lap": int(profile.cooldown_lap),
+            }
         )
 
 

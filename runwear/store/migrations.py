@@ -321,3 +321,37 @@ def m005_shoes(db: Database) -> None:
     db.create_view("weekly_surface_mix", WEEKLY_SURFACE_MIX_LOCAL_VIEW)
     db.execute("drop view if exists shoe_mileage")  # a bad stored limit falls back, as in the CLI
     db.create_view("shoe_mileage", SHOE_MILEAGE_GUARDED_VIEW)
+
+
+@migrations()
+def m006_coach(db: Database) -> None:
+    """What the back coach reads: cadence per activity, the pace at a run's start and end
+    (`runwear.ingest.profile`), and the pain log."""
+    db["activities"].add_column("cadence_spm", float)
+    db["activity_profiles"].create(
+        {
+            "activity_id": int,
+            "moving_s": float,  # moving seconds of the whole timeline
+            "distance_m": float,  # metres of the whole timeline
+            "head_m": str,  # "312,640,...": metres by the end of moving minute 1, 2, ... 20
+            "tail_m": str,  # metres in the last 1, 2, ... 20 moving minutes
+            "warmup_lap": int,  # 1: a lap was marked warmup
+            "cooldown_lap": int,  # 1: a lap was marked cooldown
+        },
+        pk="activity_id",
+        not_null={"moving_s", "distance_m", "head_m", "tail_m", "warmup_lap", "cooldown_lap"},
+        foreign_keys=[("activity_id", "activities", "id")],
+    )
+    db["pain"].create(
+        {
+            "id": int,
+            "day": str,  # local date, YYYY-MM-DD
+            "level": int,  # 0 (none) .. 10 (worst)
+            "location": str,  # where it hurts: lower-back, ...
+            "note": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"day", "level", "location", "created_at"},
+    )
+    db["pain"].create_index(["day"])

@@ -44,6 +44,16 @@ class Settings:
     forecast_weeks: int = 6  # tell the date a shoe reaches its limit from this many weeks ahead
     min_run_m: float = 200.0  # runs shorter than this are not stored (a watch started by mistake)
     shoe_max_age_months: int | None = None  # warn when a pair is older than this (None: never)
+    min_strength_per_week: float = 2.0  # fewer strength/core sessions a week (28 days): info
+    strength_min_runs_per_week: int = 3  # ... while running at least this often
+    warmup_min: int = 5  # the first minutes of a run that should be easier (1 to 20)
+    cooldown_min: int = 5  # the last minutes of a run that should be easier (1 to 20)
+    full_pace_pct: float = 95.0  # minutes at or above this % of the rest's speed: full pace
+    min_cadence_spm: float = 160.0  # median steps per minute of 14 days' runs below this: info
+    cadence_drop_pct: float = 5.0  # ... or this % below your own at a similar pace
+    spike_pct: float = 10.0  # a run this % longer than the longest of the 30 days before warns
+    spike_min_km: float = 10.0  # ... judging runs of at least this distance (0: every run)
+    pain_days: int = 3  # a pain entry this recent, with no cutting back since, warns
 
 
 HELP: dict[str, str] = {
@@ -74,6 +84,16 @@ HELP: dict[str, str] = {
     "forecast_weeks": "tell the date a shoe reaches its limit from this many weeks ahead",
     "min_run_m": "runs shorter than this many metres are not stored (started by mistake)",
     "shoe_max_age_months": "warn when a pair is older than this many months (none: never)",
+    "min_strength_per_week": "note at fewer strength/core sessions a week than this (28 days)",
+    "strength_min_runs_per_week": "... while running at least this many times a week",
+    "warmup_min": "minutes at a run's start that should be easier than the rest (1 to 20)",
+    "cooldown_min": "minutes at a run's end that should be easier than the rest (1 to 20)",
+    "full_pace_pct": "minutes at or above this % of the rest of the run's speed are full pace",
+    "min_cadence_spm": "note when the last 14 days' median cadence is below this (steps/min)",
+    "cadence_drop_pct": "... or this % below your own of the 12 weeks before at a similar pace",
+    "spike_pct": "warn at a run this % longer than the longest of the 30 days before it",
+    "spike_min_km": "... judging only runs of at least this many km (0: every run)",
+    "pain_days": "warn when a pain entry this many days old has not been followed by less running",
 }
 
 
@@ -104,9 +124,28 @@ RANGES: dict[str, tuple[float, float]] = {
     "single_shoe_min_runs_per_week": (1, 14),
     "forecast_weeks": (1, 52),
     "min_run_m": (0, 5000),
+    "min_strength_per_week": (0, 14),
+    "strength_min_runs_per_week": (0, 7),
+    "warmup_min": (1, 20),
+    "cooldown_min": (1, 20),
+    "full_pace_pct": (50, 100),
+    "min_cadence_spm": (100, 220),
+    "cadence_drop_pct": (1, 50),
+    "spike_pct": (1, 300),
+    "spike_min_km": (0, 100),
+    "pain_days": (1, 30),
     "shoe_max_age_months": (1, 120),
 }
-_SUFFIXES = {"pct": "%", "days": "d", "weeks": "w", "months": "mo", "acwr": "x", "factor": "x"}
+_SUFFIXES = {
+    "pct": "%",
+    "days": "d",
+    "weeks": "w",
+    "months": "mo",
+    "acwr": "x",
+    "factor": "x",
+    "warmup_min": "m",
+    "cooldown_min": "m",
+}
 
 
 def range_text(key: str) -> str:
