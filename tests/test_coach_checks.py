@@ -354,7 +354,7 @@ def test_coach_settings_parse(key, text, value):
         ("warmup_min", "0", "must be between 1 and 20"),
         ("warmup_min", "21", "must be between 1 and 20"),
         ("min_cadence_spm", "0", "must be between 100 and 220"),
-        ("spike_pct", "301", "must be between 1 and 300"),
+        ("spike_pct", "301", "must be a percentage between 1 and 300"),
         ("strength_min_runs_per_week", "8", "must be between 0 and 7"),
     ],
 )
