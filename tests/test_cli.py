@@ -38,7 +38,8 @@ def test_import_mixed_folder(tmp_path, run, runwear_db):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[-1] == (
-        "Imported 4 runs (35.0 km) from 10 files; 2 duplicates, 2 not runs, 2 errors."
+        "Imported 4 runs (35.0 km) from 10 files; 2 duplicates, 2 not runs (1 kept as "
+        "cross-training), 2 errors."
     )
     by_file = {line.split(": ", 1)[0].rsplit("/", 1)[-1]: line for line in lines[:-1]}
     assert set(by_file) == {

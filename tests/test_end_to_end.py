@@ -60,7 +60,8 @@ def test_import_folder_with_broken_files(tmp_path):
     assert result.returncode == 1
     assert (
         result.stdout.splitlines()[-1]
-        == "Imported 4 runs (35.0 km) from 10 files; 2 duplicates, 2 not runs, 2 errors."
+        == "Imported 4 runs (35.0 km) from 10 files; 2 duplicates, 2 not runs (1 kept as "
+        "cross-training), 2 errors."
     )
     errors = result.stderr.splitlines()
     assert len(errors) == 2 and all(": error: " in line for line in errors)

@@ -87,7 +87,7 @@ GARMIN_ENTRIES = [
 ]
 GARMIN_SUMMARY = (
     "Imported 6 runs (45.5 km) from 7 files and 2 export entries; 2 shoes created; "
-    "0 duplicates, 1 not run, 0 errors."
+    "0 duplicates, 1 not run (1 kept as cross-training), 0 errors."
 )
 GARMIN_RUNS = [
     ("2026-05-16T07:00:00Z", 7.0, "virtual_activity", "Daily", "treadmill", "fit", "garmin:7"),

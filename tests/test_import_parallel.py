@@ -99,7 +99,9 @@ def test_any_number_of_jobs_gives_the_same_database(tmp_path, inputs):
         lines[jobs] = do_import(tmp_path / f"j{jobs}.db", inputs, jobs=jobs, batch_files=4)
     assert lines[1] == lines[2] == lines[3]
     assert dump(tmp_path / "j1.db") == dump(tmp_path / "j2.db") == dump(tmp_path / "j3.db")
-    assert len(dump(tmp_path / "j1.db")["activities"]) == 4 + 13 + 4  # folder, Strava, Garmin
+    assert (
+        len(dump(tmp_path / "j1.db")["activities"]) == 4 + 13 + 4 + 1
+    )  # folder, Strava, Garmin; the ride kept
 
 
 def test_a_second_import_never_parses(tmp_path, inputs, monkeypatch):

@@ -28,7 +28,9 @@ def imported(tmp_path_factory):
         lines[path.rsplit("/", 1)[-1]] = detail
     metres = {
         row[0]: row[1]
-        for row in sqlite3.connect(db).execute("select started_at, distance_m from activities")
+        for row in sqlite3.connect(db).execute(
+            "select started_at, distance_m from activities where sport = 'running'"
+        )
     }
     return result, lines, runs, metres
 

@@ -159,7 +159,8 @@ def test_google_takeout_fit_activities_import(tmp_path, runwear_db, run_cli):
     result = run_cli(str(export))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
-        "Imported 1 run (6.0 km) from 2 files; 0 duplicates, 1 not run, 0 errors."
+        "Imported 1 run (6.0 km) from 2 files; 0 duplicates, 1 not run (1 kept as "
+        "cross-training), 0 errors."
     )
     assert [(r[0], r[1], r[5]) for r in stored_runs(runwear_db)] == [
         ("2026-11-12T06:00:00Z", 6.0, "tcx")

@@ -178,9 +178,11 @@ def _summary_line(summary: ImportSummary, unit: str) -> str:
     if summary.shoes_removed:
         shoes += f"{_count(summary.shoes_removed, 'shoe')} you removed left out; "
     too_short = f"{summary.too_short} too short, " if summary.too_short else ""
+    kept = f" ({summary.kept_other} kept as cross-training)" if summary.kept_other else ""
     return (
         f"Imported {runs} ({format_distance(summary.distance_m, unit)}) from {source}; {shoes}"
-        f"{_count(summary.duplicates, 'duplicate')}, {_count(summary.not_runs, 'not run')}, "
+        f"{_count(summary.duplicates, 'duplicate')}, {_count(summary.not_runs, 'not run')}"
+        f"{kept}, "
         f"{too_short}{_count(summary.errors, 'error')}."
     )
 

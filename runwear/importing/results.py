@@ -29,6 +29,7 @@ class FileResult:
     distance_m: float = 0.0
     entry: bool = False  # an export's entry handled without reading a file for it
     short: int = 0  # runs under min_run_m left out
+    kept: int = 0  # sessions that are not runs, stored as other activities
     routine: bool = False  # one of many alike in a big import: seen before, an export's non-run
 
 
@@ -45,6 +46,7 @@ class ImportSummary:
     entries: int = 0  # export entries handled without reading a file (manual, rides, missing)
     shoes_created: int = 0
     too_short: int = 0  # runs under min_run_m, not stored
+    kept_other: int = 0  # not runs stored as cross-training (strength, rides, walks)
     shoes_removed: int = 0  # export shoes the user removed: left out, their runs get no shoe
     new_shoe_ids: list[int] = field(default_factory=list)  # shoes this import created
     problems: list[FileResult] = field(default_factory=list)
@@ -60,6 +62,7 @@ class ImportSummary:
         self.runs += result.runs
         self.distance_m += result.distance_m
         self.too_short += result.short
+        self.kept_other += result.kept
         if result.status == DUPLICATE:
             self.duplicates += 1
         elif result.status == NOT_RUN:

@@ -27,7 +27,7 @@ from runwear.importing.results import (
 )
 from runwear.ingest.climb import plausible_ascent_m
 from runwear.ingest.model import Activity, ExportFacts, ParsedFile
-from runwear.ingest.sanity import implausible
+from runwear.ingest.sanity import EARLIEST_START, implausible
 from runwear.store import activities as store
 from runwear.store.settings import load_settings
 from runwear.store.shoes import default_shoe
@@ -119,8 +119,9 @@ class Writer:
                 "no sessions"
             ]
             why = f"not a run ({'; '.join([', '.join(sports), *parsed.sport_notes])})"
-            store.add_source(self.db, sha, path, fmt, parsed.file_type, NOT_RUN, why)
-            return FileResult(path, NOT_RUN, why, routine=bool(item.export))
+            source_id = store.add_source(self.db, sha, path, fmt, parsed.file_type, NOT_RUN, why)
+            kept = self._keep_others(sessions, source_id, fmt)
+            return FileResult(path, NOT_RUN, why, routine=bool(item.export), kept=kept)
 
         rejected: list[str] = []
         twins: list[str] = []
@@ -129,6 +130,7 @@ class Writer:
         added = 0
         distance_m = 0.0
         source_id = store.add_source(self.db, sha, path, fmt, parsed.file_type, IMPORTED)
+        kept = self._keep_others(sessions, source_id, fmt)  # a multisport file's ride, swim
         for index, original, activity, facts in runs:
             reason = implausible(activity)
             if reason:
@@ -174,7 +176,7 @@ class Writer:
                 "update sources set outcome = ?, note = ? where id = ?",
                 [NOT_RUN, why, source_id],
             )
-            return FileResult(path, NOT_RUN, why, short=len(short))
+            return FileResult(path, NOT_RUN, why, short=len(short), kept=kept)
         elif not added and not replaced:  # every run is stored already, from another file
             self.db.execute(
                 "update sources set outcome = ?, note = ? where id = ?",
@@ -193,7 +195,7 @@ class Writer:
         if not added:
             return FileResult(path, DUPLICATE, "; ".join(twins), short=len(short))
         return FileResult(
-            path, IMPORTED, "; ".join(parsed.notes), added, distance_m, short=len(short)
+            path, IMPORTED, "; ".join(parsed.notes), added, distance_m, short=len(short), kept=kept
         )
 
     def _seen(self, item: Item, seen: dict[str, Any]) -> FileResult:
@@ -249,8 +251,12 @@ class Writer:
                 routine=True,
             )
         if not facts.is_run:
+            other = facts.activity()
+            kept = 0
+            if other is not None and keeps(other):
+                kept = store.add_other(self.db, other, None, 0, item.export, facts.external_id)
             return FileResult(
-                name, NOT_RUN, f"not a run ({facts.label})", entry=entry, routine=True
+                name, NOT_RUN, f"not a run ({facts.label})", entry=entry, routine=True, kept=kept
             )
         activity = facts.activity()
         if activity is not None:
@@ -300,6 +306,21 @@ class Writer:
             return None
         note = self._adopt(twin["id"], facts) if facts else ""
         return f"same run as activity {twin['id']} ({twin['format']}, {twin['started_at']}){note}"
+
+    def _keep_others(
+        self,
+        sessions: list[tuple[int, Activity, Activity, ExportFacts | None]],
+        source_id: int,
+        fmt: str,
+    ) -> int:
+        """Store a file's sessions that are not runs (strength, rides, walks): never counted
+        toward a shoe or the running load; how many were kept."""
+        kept = 0
+        for index, _, activity, facts in sessions:
+            if not activity.is_run and keeps(activity):
+                external_id = facts.external_id if facts else None
+                kept += store.add_other(self.db, activity, source_id, index, fmt, external_id)
+        return kept
 
     def _worse_copy(
         self, activity: Activity, fmt: str, facts: ExportFacts | None
@@ -408,3 +429,11 @@ def _with_plausible_climb(activity: Activity) -> Activity:
     """The activity with a climb no run has (inf, over 100 m per km) made unknown."""
     ascent = plausible_ascent_m(activity.ascent_m, activity.distance_m)
     return activity if ascent == activity.ascent_m else replace(activity, ascent_m=ascent)
+
+
+def keeps(activity: Activity) -> bool:
+    """Whether a session that is not a run is worth keeping: a known sport, a believable date
+    (a file with no sport, like an Apple route alone, is not)."""
+    if activity.sport in ("generic", "") or activity.started_at < EARLIEST_START:
+        return False
+    return implausible(activity) in (None, "no distance recorded")

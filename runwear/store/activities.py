@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -208,6 +209,45 @@ def _add_profile(db: Database, activity_id: int, activity: Activity) -> None:
                 "cooldown_lap": int(profile.cooldown_lap),
             }
         )
+
+
+def add_other(
+    db: Database,
+    activity: Activity,
+    source_id: int | None,
+    session_index: int,
+    fmt: str,
+    external_id: str | None,
+) -> int:
+    """Store an activity that is not a run (in the caller's transaction), unless the same one
+    (same sport, start within 60 s, or the same export id) is stored; 1 when stored, else 0.
+    It never has a shoe; its distance is one part of unknown surface."""
+    if external_id is not None and by_external_id(db, external_id) is not None:
+        return 0
+    window = timedelta(seconds=DUPLICATE_START_S)
+    twin = db.execute(
+        "select 1 from activities where sport = ? and started_at between ? and ? limit 1",
+        [
+            activity.sport,
+            iso_utc(activity.started_at - window),
+            iso_utc(activity.started_at + window),
+        ],
+    ).fetchone()
+    if twin is not None:
+        return 0
+    add_activity(
+        db,
+        replace(activity, track=()),
+        source_id=source_id,
+        session_index=session_index,
+        fmt=fmt,
+        shoe_id=None,
+        shoe_source=None,
+        surface="unknown",
+        surface_source=None,
+        external_id=external_id,
+    )
+    return 1
 
 
 def by_external_id(db: Database, external_id: str) -> dict[str, Any] | None:
