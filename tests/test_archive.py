@@ -124,3 +124,27 @@ def test_folder_paths_cannot_leave_the_folder(tmp_path):
     assert container.find("../secret.gpx") is None
     assert container.find("/etc/passwd") is None
     assert not container.is_folder("..")
+
+
+def test_two_zip_members_of_one_name_are_both_read(tmp_path, runwear_db):
+    import warnings
+    import zipfile
+    from datetime import datetime, timezone
+
+    from click.testing import CliRunner
+
+    from runwear.cli import cli
+    from runwear.samples.gpx_writer import gpx_bytes
+    from runwear.samples.route import SampleRun
+
+    def run(day: int) -> SampleRun:
+        start = datetime(2024, 5, day, 7, tzinfo=timezone.utc)
+        return SampleRun(started_at=start, distance_m=5_000.0, duration_s=1_500.0, step_s=5.0)
+
+    archive = tmp_path / "runs.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(archive, "w") as z:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        z.writestr("runs/run.gpx", gpx_bytes([run(1)]))
+        z.writestr("runs/run.gpx", gpx_bytes([run(2)]))
+    result = CliRunner().invoke(cli, ["import", "--jobs", "1", str(archive)])
+    assert result.output.splitlines()[-1].startswith("Imported 2 runs (10.0 km) from 2 files")

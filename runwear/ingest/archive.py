@@ -298,7 +298,9 @@ class ZipContainer(Container):
         self._stream = stream  # what it is read through (an outer zip's member): closed with it
         infos = [i for i in archive.infolist() if not i.is_dir()]
         infos.sort(key=lambda i: i.header_offset)
-        self._infos = {i.filename: i for i in infos}
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:  # two members of one name are both read: the second as "a (2).gpx"
+            self._infos[_unique(info.filename, self._infos)] = info
 
     def members(self) -> list[Member]:
         n = len(self.prefix)
@@ -480,6 +482,20 @@ def walk(container: Container) -> Iterator[Found]:
             continue
         container.adopt(inner)
         yield from walk(inner)
+
+
+def _unique(name: str, taken: dict[str, zipfile.ZipInfo]) -> str:
+    """`name`, or "stem (2).gpx" when a member of that name is listed already."""
+    if name not in taken:
+        return name
+    folder, _, base = name.rpartition("/")
+    stem, dot, suffixes = base.partition(".")
+    number = 2
+    while True:
+        candidate = f"{folder + '/' if folder else ''}{stem} ({number}){dot}{suffixes}"
+        if candidate not in taken:
+            return candidate
+        number += 1
 
 
 def _unreadable(exc: OSError) -> IngestError:
