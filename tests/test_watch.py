@@ -77,3 +77,38 @@ def test_no_watch_message_says_where_and_mtp(tmp_path):
     line = watch.no_watch_message([Path("/media/sam"), Path("/run/media/sam")])
     assert line.startswith("No Garmin watch found (looked for GARMIN/Activity in /media/sam, ")
     assert "MTP" in line and "\n" not in line
+
+
+def test_import_from_a_plugged_in_watch(tmp_path, runwear_db):
+    from datetime import datetime, timezone
+
+    from click.testing import CliRunner
+
+    from runwear.cli import cli
+    from runwear.samples.fit_writer import fit_activity_bytes
+    from runwear.samples.route import SampleRun
+
+    volume = tmp_path / "media" / "GARMIN_VOL"
+    activity = volume / "GARMIN" / "ACTIVITY"
+    activity.mkdir(parents=True)
+    run = SampleRun(datetime(2026, 11, 2, 7, tzinfo=timezone.utc), 6_000.0, 1_800.0, step_s=5.0)
+    (activity / "B2B10000.FIT").write_bytes(fit_activity_bytes([run]))
+    result = CliRunner().invoke(cli, ["import", "--jobs", "1", "--from-watch", str(volume)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Watch {volume}: 1 FIT files."
+    assert lines[-1].startswith("Imported 1 run (6.0 km) from 1 file;")
+    again = CliRunner().invoke(cli, ["import", "--jobs", "1", "--from-watch", str(volume)])
+    assert again.output.splitlines()[-1].startswith("Imported 0 runs (0.0 km) from 1 file; 1 dup")
+
+
+def test_no_watch_says_where_it_looked_and_about_mtp(tmp_path, runwear_db):
+    from click.testing import CliRunner
+
+    from runwear.cli import cli
+
+    result = CliRunner().invoke(cli, ["import", "--from-watch", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"looked for GARMIN/Activity in {tmp_path}" in result.output
+    assert "MTP" in result.output
+    assert CliRunner().invoke(cli, ["import"]).exit_code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections import Counter
 from concurrent.futures.process import BrokenProcessPool
@@ -38,7 +39,17 @@ KINDS = {
 
 
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--from-watch",
+    "from_watch",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[MOUNT]",
+    help="Import the FIT files of a Garmin watch plugged in (found under the usual mount "
+    "points, or at MOUNT).",
+)
 @click.option("--shoe", "shoe_name", help="Tag every imported run with this shoe.")
 @click.option("--surface", type=SURFACE, help="Tag every imported run with this surface.")
 @click.option(
@@ -66,6 +77,7 @@ KINDS = {
 def import_(
     app: App,
     paths: tuple[Path, ...],
+    from_watch: str | None,
     shoe_name: str | None,
     surface: str | None,
     max_mb: int,
@@ -88,7 +100,12 @@ def import_(
     runwear import ~/watch-exports/ --shoe Pegasus
     runwear import ~/Downloads/export_12345678.zip
     runwear import treadmill.fit --surface treadmill
+    runwear import --from-watch
     """
+    if from_watch is not None:
+        paths = (*paths, *_watch_files(from_watch))
+    if not paths:
+        raise click.UsageError("say what to import: PATH..., or --from-watch")
     tagging = Tagging(shoe=shoe_by_name(app.db, shoe_name) if shoe_name else None, surface=surface)
     unit = app.settings.units
     options = ImportOptions(
@@ -131,6 +148,21 @@ def import_(
         click.echo(reminder)
     if run.summary.errors:
         sys.exit(1)
+
+
+def _watch_files(mount: str) -> list[Path]:
+    """The FIT files of the Garmin watches mounted (at `mount`, or where volumes appear)."""
+    from runwear.ingest.watch import find_watches, mount_roots, no_watch_message
+
+    roots = [Path(mount)] if mount else mount_roots(sys.platform, getpass.getuser())
+    watches = find_watches(roots)
+    if not watches:
+        raise click.ClickException(no_watch_message(roots))
+    files: list[Path] = []
+    for watch in watches:
+        click.echo(f"Watch {watch.label}: {len(watch.fit_files)} FIT files.")
+        files.extend(watch.fit_files)
+    return files
 
 
 def _line(result: FileResult) -> str:
