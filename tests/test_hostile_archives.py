@@ -321,7 +321,7 @@ def no_permission(path: Path) -> None:
     [
         ("dangling.fit", dangling_link, "cannot read the file (No such file or directory)"),
         ("pipe.gpx", make_fifo, "not a regular file (a pipe, socket or device"),
-        ("zero.fit", link_to_dev_zero, "not a regular file (a pipe, socket or device"),
+        ("zero.fit", link_to_dev_zero, "a link to a file outside the folder imported"),
         pytest.param(
             "locked.gpx",
             no_permission,
@@ -564,3 +564,15 @@ def test_garmin_summary_with_an_impossible_distance_is_refused(
         result, runwear_db, f"{summaries} activity 77", reason, sources="3 files and 1 export entry"
     )
     assert line.endswith(". Check the activity on Garmin Connect")
+
+
+def test_a_plain_folders_link_leading_outside_it_is_not_followed(tmp_path, runwear_db):
+    secret = tmp_path / "elsewhere" / "private.gpx"
+    secret.parent.mkdir()
+    secret.write_bytes(gpx_bytes([other_run(name="Private")]))
+    folder = tmp_path / "in"
+    write_good(folder)
+    link = folder / "linked.gpx"
+    os.symlink(secret, link)
+    result = run_import(folder)
+    assert_refused(result, runwear_db, link, "a link to a file outside the folder imported")

@@ -19,6 +19,7 @@ FOLDER = "folder"  # the format of a folder met on a walk whose files could not 
 EXPORT = "export"  # the format of a folder met on a walk that holds an account export
 LISTING = "listing"  # the format of an activity list (activities.csv) met on a walk
 LISTINGS = frozenset({"activities.csv"})  # file names of account exports' activity lists
+OUTSIDE = "outside"  # the format of a link met on a walk that leads outside the folder
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _CHUNK = 1 << 20
 
@@ -83,6 +84,9 @@ def find_sources(
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
+                    if _leads_outside(folder / name, path):
+                        found.append(SourceFile(folder / name, OUTSIDE))
+                        continue
                     source = source_for(folder / name)
                     if source.format is not None or name.lower().endswith(".zip"):
                         found.append(source)  # a zip: its runs, or an account export
@@ -93,6 +97,16 @@ def find_sources(
             yield source_for(path)
 
 
+def _leads_outside(file: Path, top: Path) -> bool:
+    """Whether `file` is a link whose target lies outside the folder `top` being walked."""
+    if not file.is_symlink():
+        return False
+    try:
+        return not file.resolve().is_relative_to(top.resolve())
+    except (OSError, RuntimeError):
+        return False  # a loop or a dangling link: reading it says so
+
+
 def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes, decompressed when gzipped, refusing anything larger than `max_bytes`.
 
@@ -101,6 +115,11 @@ def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes
     """
     if source.format == FOLDER or source.path.is_dir():
         raise folder_error(source.path)
+    if source.format == OUTSIDE:
+        raise IngestError(
+            "a link to a file outside the folder imported; not followed. Import the file it "
+            "points to directly if you mean to"
+        )
     try:
         with open_regular(source.path, max_bytes) as raw:
             if not source.gzipped:
