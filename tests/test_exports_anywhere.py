@@ -67,7 +67,7 @@ def test_a_csv_only_strava_export_below_a_folder_is_read_as_an_export(tmp_path, 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
         "Imported 3 runs (21.0 km) from 3 files and 3 export entries; 1 shoe created; "
-        "0 duplicates, 1 not run, 0 errors."
+        "0 duplicates, 1 not run (1 kept as cross-training), 0 errors."
     )
     assert rows(runwear_db, "select name from shoes") == [("Peggy",)]
     assert rows(
@@ -101,7 +101,8 @@ def test_old_strava_layout_is_read_with_its_files_and_gear(tmp_path, runwear_db,
     assert "1 shoe created" in result.output
     stored = rows(
         runwear_db,
-        "select external_id, round(distance_m), format from activities order by started_at",
+        "select external_id, round(distance_m), format from activities where sport = 'running' "
+        "order by started_at",
     )
     assert stored == [
         ("strava:11", 10000, "gpx"),

@@ -257,10 +257,8 @@ def _add_strava(plan: Plan, container: Container, max_bytes: int) -> None:
             continue
         facts = row.facts
         if facts.sport is not None and not facts.is_run:
-            result = FileResult(
-                name, NOT_RUN, f"not a run ({facts.label})", entry=True, routine=True
-            )
-            plan.items.append(Item(name, outcome=result))
+            # Kept from its figures (Weight Training, Yoga, Ride): its file is not read.
+            plan.items.append(Item(name, export="strava", facts=facts))
             continue
         if row.gear:
             found = gear.find(row.gear)
