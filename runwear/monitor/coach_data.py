@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from runwear.ingest.profile import PaceProfile, decode_metres
-from runwear.monitor.load import Run, local_day, parse_utc, zone_of
+from runwear.monitor.load import Run, local_day, parse_utc, stored_run, zone_of
 from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
 from runwear.vocab import HARD_SURFACES
@@ -80,18 +80,7 @@ def coach_runs(
         "order by a.started_at, a.id",
         [iso_utc(as_of), iso_utc(since) if since else ""],
     ).fetchall()
-    runs = [
-        Run(
-            id=row[0],
-            day=local_day(parse_utc(row[1]), row[2], zone),
-            distance_m=row[3],
-            time_s=row[4] if row[4] else None,
-            ascent_m=row[5],
-            hard_m=row[14],
-            shoe_id=row[6],
-        )
-        for row in rows
-    ]
+    runs = [stored_run(zone, *row[:6], row[14], row[6]) for row in rows]
     forms = {
         row[0]: RunForm(
             cadence_spm=row[7] if row[7] else None,

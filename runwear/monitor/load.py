@@ -164,18 +164,30 @@ def load_runs(db: Database, settings: Settings, as_of: datetime) -> list[Run]:
         "where a.sport = 'running' and a.started_at < ? order by a.started_at, a.id",
         [iso_utc(as_of)],
     ).fetchall()
-    return [
-        Run(
-            id=row[0],
-            day=local_day(parse_utc(row[1]), row[2], zone),
-            distance_m=row[3],
-            time_s=row[4] if row[4] else None,
-            ascent_m=row[5],
-            hard_m=row[6],
-            shoe_id=row[7],
-        )
-        for row in rows
-    ]
+    return [stored_run(zone, *row) for row in rows]
+
+
+def stored_run(
+    zone: tzinfo | None,
+    activity_id: int,
+    started_at: str,
+    utc_offset_s: int | None,
+    distance_m: float,
+    time_s: float | None,
+    ascent_m: float | None,
+    hard_m: float,
+    shoe_id: int | None,
+) -> Run:
+    """A Run from its stored columns, dated by its local day (a time of 0 is unknown)."""
+    return Run(
+        id=activity_id,
+        day=local_day(parse_utc(started_at), utc_offset_s, zone),
+        distance_m=distance_m,
+        time_s=time_s or None,
+        ascent_m=ascent_m,
+        hard_m=hard_m,
+        shoe_id=shoe_id,
+    )
 
 
 def today_of(runs: Sequence[Run], settings: Settings, as_of: datetime) -> date:
