@@ -32,6 +32,7 @@ from runwear.ingest.files import (
     find_sources,
     format_of,
     gunzip,
+    outside_error,
     read_source,
 )
 from runwear.ingest.garmin import SummaryIndex
@@ -151,15 +152,6 @@ def _listing(path: Path) -> FileResult:
     return FileResult(str(path), ERROR, why)
 
 
-def _outside_error(source: SourceFile) -> IngestError:
-    """Why a link leading outside the folder imported is not read."""
-    try:
-        read_source(source)
-    except IngestError as exc:
-        return exc
-    raise AssertionError("a link outside the folder was read")  # pragma: no cover
-
-
 def _is_export_folder(folder: Path) -> bool:
     """Whether a folder met on a walk holds an account export at its top."""
     return _export_kind(FolderContainer(folder, str(folder)), look_inside=False) is not None
@@ -205,7 +197,7 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
             elif source.format == LISTING:
                 plan.items.append(Item(name, outcome=_listing(source.path)))
             elif source.format == OUTSIDE:
-                why = str(_outside_error(source))
+                why = str(outside_error())
                 plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
             elif source.format is None:
                 suffixes = "".join(source.path.suffixes)

@@ -116,10 +116,7 @@ def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes
     if source.format == FOLDER or source.path.is_dir():
         raise folder_error(source.path)
     if source.format == OUTSIDE:
-        raise IngestError(
-            "a link to a file outside the folder imported; not followed. Import the file it "
-            "points to directly if you mean to"
-        )
+        raise outside_error()
     try:
         with open_regular(source.path, max_bytes) as raw:
             if not source.gzipped:
@@ -129,6 +126,14 @@ def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes
         raise IngestError(
             f"cannot read the file ({exc.strerror or exc}). Check it exists and is readable"
         ) from exc
+
+
+def outside_error() -> IngestError:
+    """Why a link met on a walk that leads outside the folder imported is not read."""
+    return IngestError(
+        "a link to a file outside the folder imported; not followed. Import the file it "
+        "points to directly if you mean to"
+    )
 
 
 def folder_error(path: Path) -> IngestError:
