@@ -20,10 +20,10 @@ from runwear.cli.params import (
     nothing_matched,
     shoe_by_name,
 )
+from runwear.cli.resplitting import split_after
 from runwear.monitor.coach_data import strength_sql
 from runwear.store import activities as store
 from runwear.store.activities import iso_utc
-from runwear.store.surfaces import resplit
 from runwear.units import to_unit
 
 
@@ -250,14 +250,14 @@ def tag(
         ids = _select_ids(app, since, until, None, None, 1 if last else None)
     if not ids:
         raise click.ClickException("no runs match. See `runwear activities`")
-    if shoe is not None or no_shoe:
-        store.set_shoe(app.db, ids, shoe["id"] if shoe else None)
-    if surface == AUTO:
-        resplit(app.db, ids, drop_manual=True, rule_surfaces=True)
-    elif surface is not None:
-        store.set_surface(app.db, ids, surface)
-    elif shoe is not None or no_shoe:
-        resplit(app.db, ids)  # the shoe's usual surface follows it
+    auto = surface == AUTO
+    with split_after(app.db, "tag", drop_manual=auto, rule_surfaces=auto) as todo:
+        if shoe is not None or no_shoe:
+            store.set_shoe(app.db, ids, shoe["id"] if shoe else None)
+        if surface is not None and not auto:
+            store.set_surface(app.db, ids, surface)
+        elif auto or shoe is not None or no_shoe:
+            todo.add(ids)  # dropped: split again; a new shoe: its usual surface follows it
     what = ", ".join(
         x
         for x in (

@@ -40,6 +40,9 @@ class App:
                 self._db = open_db(self.db_path)
             except StoreError as exc:
                 raise click.ClickException(str(exc)) from exc
+            from runwear.cli.resplitting import finish_interrupted
+
+            finish_interrupted(self._db)  # what a killed command left half done
         return self._db
 
     @property

@@ -11,8 +11,8 @@ import click
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
-from runwear.cli.places import resplit_area
 from runwear.cli.progress import LoadProgress
+from runwear.cli.resplitting import split_after
 from runwear.ingest.model import IngestError
 from runwear.store import osm as osm_store
 from runwear.surfacing.split import OSM_MATCH_M
@@ -61,23 +61,26 @@ def osm_load(app: App, path: Path, replace: bool, quiet: bool) -> None:
         return
     progress = LoadProgress(LoadProgress.mode_for(quiet), size)
     try:
-        result = osm_store.load_ways(
-            app.db,
-            iter_osm_ways(path, progress=progress.update_bytes),
-            path=str(path),
-            sha256=sha256,
-            size_bytes=size,
-            replace_all=replace,
-            on_batch=progress.update_items,
-        )
+        with split_after(app.db, f"osm load {path}", quiet=quiet) as todo:
+            try:
+                result = osm_store.load_ways(
+                    app.db,
+                    iter_osm_ways(path, progress=progress.update_bytes),
+                    path=str(path),
+                    sha256=sha256,
+                    size_bytes=size,
+                    replace_all=replace,
+                    on_batch=progress.update_items,
+                )
+            finally:
+                progress.close()
+            loaded_s = time.monotonic() - started
+            areas = (result.area, result.replaced_area)
+            todo.add_area(app.db, [b.expanded(OSM_MATCH_M) for b in areas if b])
     except IngestError as exc:
         raise _osm_error(path, exc) from exc
-    finally:
-        progress.close()
-    loaded_s = time.monotonic() - started
+    done = todo.result
     took = f"{loaded_s:.1f} s" if loaded_s < 10 else f"{loaded_s:.0f} s"
-    boxes = [b.expanded(OSM_MATCH_M) for b in (result.area, result.replaced_area) if b]
-    done = resplit_area(app, boxes, quiet)
     click.echo(
         f"Loaded {result.ways:,} ways from {path.name} in {took}, "
         f"{result.known:,} with a known surface."
@@ -149,8 +152,10 @@ def osm_list(app: App, json_: bool, csv_: bool) -> None:
 def osm_clear(app: App) -> None:
     """Forget every loaded OpenStreetMap way; runs in the area are split again without them."""
     count = sum(r["ways"] for r in osm_store.sources(app.db))
-    box = osm_store.clear(app.db)
-    done = resplit_area(app, [box.expanded(OSM_MATCH_M)] if box else [])
+    with split_after(app.db, "osm clear") as todo:
+        box = osm_store.clear(app.db)
+        todo.add_area(app.db, [box.expanded(OSM_MATCH_M) if box else None])
+    done = todo.result
     click.echo(
         f"Forgot {count:,} OpenStreetMap ways."
         + (

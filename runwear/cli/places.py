@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,14 +22,14 @@ from runwear.cli.params import (
     SURFACE,
     shoe_by_name,
 )
-from runwear.cli.progress import CountProgress
+from runwear.cli.resplitting import split_after
 from runwear.geo import path_length_m
 from runwear.ingest.model import IngestError
 from runwear.store import places as store
 from runwear.store.activities import iso_utc
 from runwear.store.shoes import retag_defaults
-from runwear.store.surfaces import Resplit, resplit, runs_in_area, runs_since
-from runwear.surfacing.geometry import BBox, Circle, Corridor, simplify
+from runwear.store.surfaces import Resplit, runs_since
+from runwear.surfacing.geometry import Circle, Corridor, simplify
 from runwear.surfacing.rules import WEEKDAYS, describe
 from runwear.units import format_distance
 
@@ -57,19 +57,6 @@ def _resplit_note(done: Resplit) -> str:
     if not done.runs:
         return " No stored run passes near it."
     return f" Runs near it split again: {done.changed} of {done.runs} changed."
-
-
-def resplit_area(app: App, boxes: Iterable[BBox | None], quiet: bool = False) -> Resplit:
-    """Split again the runs whose track meets any of the boxes (a progress bar on stderr)."""
-    ids: dict[int, None] = {}
-    for box in boxes:
-        if box is not None:
-            ids.update(dict.fromkeys(runs_in_area(app.db, box)))
-    progress = CountProgress(CountProgress.mode_for(quiet), "Splitting runs again")
-    try:
-        return resplit(app.db, list(ids), on_progress=progress.update)
-    finally:
-        progress.close()
 
 
 def _shape(
@@ -193,12 +180,13 @@ def place_add(
     if gpx is not None and radius_m is not None:
         raise click.UsageError("--radius goes with --center; a corridor takes --width")
     shape = _shape(center, radius_m, gpx, width_m)
-    place_id = store.add_place(app.db, name, surface, shape)
+    with split_after(app.db, f"place add {name}") as todo:
+        place_id = store.add_place(app.db, name, surface, shape)
+        todo.add_area(app.db, [shape.bbox])
     row = app.db["places"].get(place_id)
-    done = resplit_area(app, [shape.bbox])
     click.echo(
         f"Added place {name}: {surface}, {_describe_shape(row, app.settings.units)}."
-        + _resplit_note(done)
+        + _resplit_note(todo.result)
     )
 
 
@@ -255,12 +243,13 @@ def place_edit(
         if not isinstance(old_shape, Corridor):
             raise click.UsageError(f"{found['name']} is a circle: change it with --radius")
         shape = Corridor(old_shape.points, width_m)
-    store.update_place(app.db, found["id"], name=new_name, surface=surface, shape=shape)
+    with split_after(app.db, f"place edit {found['name']}") as todo:
+        store.update_place(app.db, found["id"], name=new_name, surface=surface, shape=shape)
+        todo.add_area(app.db, [old_shape.bbox, shape.bbox if shape else None])
     row = app.db["places"].get(found["id"])
-    done = resplit_area(app, [old_shape.bbox, shape.bbox if shape else None])
     click.echo(
         f"Updated place {row['name']}: {row['surface']}, "
-        f"{_describe_shape(row, app.settings.units)}." + _resplit_note(done)
+        f"{_describe_shape(row, app.settings.units)}." + _resplit_note(todo.result)
     )
 
 
@@ -278,9 +267,10 @@ def place_remove(app: App, name: str) -> None:
             f"runs to start. Remove {'it' if len(rules) == 1 else 'them'} first: "
             f"runwear rule remove {rules[0]}"
         )
-    store.remove_place(app.db, found["id"])
-    done = resplit_area(app, [store.box_of(found)])
-    click.echo(f"Removed place {found['name']}." + _resplit_note(done))
+    with split_after(app.db, f"place remove {found['name']}") as todo:
+        store.remove_place(app.db, found["id"])
+        todo.add_area(app.db, [store.box_of(found)])
+    click.echo(f"Removed place {found['name']}." + _resplit_note(todo.result))
 
 
 @place.command("list")
@@ -512,21 +502,19 @@ def retag(app: App, use_rules: bool, use_defaults: bool, since: datetime | None)
     if use_defaults:
         if use_rules or since:
             raise click.UsageError("--defaults goes alone")
-        changed = retag_defaults(app.db)
-        if changed:
-            resplit(app.db, changed)  # the new shoe's usual surface follows it
+        with split_after(app.db, "retag --defaults") as todo:
+            changed = retag_defaults(app.db)
+            todo.add(changed)  # the new shoe's usual surface follows it
         click.echo(f"Retagged {len(changed)} run(s) with today's default shoes.")
         return
     if not use_rules:
         raise click.UsageError("say what to apply: --rules or --defaults")
-    ids = runs_since(app.db, iso_utc(since) if since else None)
-    progress = CountProgress(CountProgress.mode_for(False), "Applying the rules")
-    try:
-        done = resplit(
-            app.db, ids, rule_shoes=True, rule_surfaces=True, on_progress=progress.update
-        )
-    finally:
-        progress.close()
+    with split_after(
+        app.db, "retag --rules", label="Applying the rules", rule_shoes=True, rule_surfaces=True
+    ) as todo:
+        ids = runs_since(app.db, iso_utc(since) if since else None)
+        todo.add(ids)
+    done = todo.result
     count = len(store.rule_rows(app.db))
     skipped = len(ids) - done.runs
     manual = f"; {skipped} with a surface tagged by hand left alone" if skipped else ""

@@ -7,10 +7,11 @@ import click
 from runwear.cli.app import App, pass_app
 from runwear.cli.output import printable
 from runwear.cli.params import NEW_SHOE, SHOE, shoe_by_name
+from runwear.cli.resplitting import split_after
 from runwear.cli.shoes import shoe
 from runwear.store.shoe_identity import add_aliases, alias_owner, merge_shoes
 from runwear.store.shoes import find_shoe
-from runwear.store.surfaces import resplit, runs_of_shoe
+from runwear.store.surfaces import runs_of_shoe
 from runwear.units import format_distance
 
 
@@ -38,9 +39,10 @@ def shoe_merge(app: App, keep: str, others: tuple[str, ...], add_start: bool) ->
             raise click.BadParameter(f"{printable(name)!r} is KEEP itself", param_hint="OTHERS")
         if row["id"] not in {r["id"] for r in rows}:
             rows.append(row)
-    done = merge_shoes(app.db, kept["id"], [r["id"] for r in rows], add_start)
-    if done.runs and kept["surface"] is not None:
-        resplit(app.db, runs_of_shoe(app.db, kept["id"]))  # KEEP's usual surface reaches them
+    with split_after(app.db, f"shoe merge {kept['name']}") as todo:
+        done = merge_shoes(app.db, kept["id"], [r["id"] for r in rows], add_start)
+        if done.runs and kept["surface"] is not None:
+            todo.add(runs_of_shoe(app.db, kept["id"]))  # KEEP's usual surface reaches them
     unit = app.settings.units
     taken = f"; it took {', '.join(t.replace('_m', '').replace('_', ' ') for t in done.taken)}"
     click.echo(

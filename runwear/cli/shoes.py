@@ -31,11 +31,12 @@ from runwear.cli.params import (
     SURFACE,
     shoe_by_name,
 )
+from runwear.cli.resplitting import split_after
 from runwear.monitor.load import shoe_forecasts
 from runwear.monitor.mileage import shoe_wear
 from runwear.store import shoes as store
 from runwear.store.places import rules_using_shoe
-from runwear.store.surfaces import resplit, runs_of_shoe
+from runwear.store.surfaces import runs_of_shoe
 from runwear.units import format_distance, to_unit
 
 
@@ -159,10 +160,13 @@ def shoe_edit(app: App, name: str, **options: Any) -> None:
     if not fields:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
     before = _defaults(app)
-    store.update_shoe(app.db, found["id"], **fields)
     extra = ""
-    if "surface" in fields and fields["surface"] != found["surface"]:
-        done = resplit(app.db, runs_of_shoe(app.db, found["id"]))
+    with split_after(app.db, f"shoe edit {found['name']}") as todo:
+        store.update_shoe(app.db, found["id"], **fields)
+        if "surface" in fields and fields["surface"] != found["surface"]:
+            todo.add(runs_of_shoe(app.db, found["id"]))
+    if todo.ids:
+        done = todo.result
         extra = f" Its runs split again: {done.changed} of {done.runs} changed."
     click.echo(f"Updated shoe {found['name']}.{extra}")
     _say_default_change(app, before)
@@ -275,9 +279,9 @@ def shoe_remove(app: App, name: str, force: bool) -> None:
         )
     ids = runs_of_shoe(app.db, found["id"])
     remembered = found["external_id"] or store.has_platform_ids(app.db, found["id"])
-    untagged = store.remove_shoe(app.db, found["id"])
-    if ids:
-        resplit(app.db, ids)  # stretches on its usual surface are unknown now
+    with split_after(app.db, f"shoe remove {found['name']}") as todo:
+        untagged = store.remove_shoe(app.db, found["id"])
+        todo.add(ids)  # stretches on its usual surface are unknown now
     extra = f"; {untagged} run(s) untagged" if untagged else ""
     note = " Re-importing its export will not bring it back." if remembered else ""
     click.echo(f"Removed {found['name']}{extra}.{note}")

@@ -306,7 +306,7 @@ def adopt_export(
 def set_shoe(db: Database, activity_ids: Sequence[int], shoe_id: int | None) -> None:
     """Tag activities with a shoe (None untags them), as a manual choice."""
     source = "manual" if shoe_id is not None else None
-    with db.conn:
+    with db.atomic():
         db.conn.executemany(
             "update activities set shoe_id = ?, shoe_source = ? where id = ?",
             [(shoe_id, source, i) for i in activity_ids],
@@ -315,7 +315,7 @@ def set_shoe(db: Database, activity_ids: Sequence[int], shoe_id: int | None) -> 
 
 def set_surface(db: Database, activity_ids: Sequence[int], surface: str) -> None:
     """Tag whole activities with one surface, as a manual choice; their split follows."""
-    with db.conn:
+    with db.atomic():
         for activity_id in activity_ids:
             db.execute(
                 "update activities set surface = ?, surface_source = 'manual' where id = ?",

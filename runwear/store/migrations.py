@@ -355,3 +355,24 @@ def m006_coach(db: Database) -> None:
         not_null={"day", "level", "location", "created_at"},
     )
     db["pain"].create_index(["day"])
+
+
+@migrations()
+def m008_pending_splits(db: Database) -> None:
+    """Re-splits recorded with the change that needs them, so a kill halfway is finished by
+    the next command (`runwear.store.pending_splits`)."""
+    db["pending_splits"].create(
+        {
+            "id": int,
+            "reason": str,  # the command that asked: "place add Stadium"
+            "activity_ids": str,  # JSON list, in the order they are split
+            "done": int,  # how many of them are split again
+            "rule_shoes": int,
+            "rule_surfaces": int,
+            "drop_manual": int,
+            "owner_pid": int,  # the process doing it; gone: the next command finishes it
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"reason", "activity_ids", "done", "owner_pid", "created_at"},
+    )

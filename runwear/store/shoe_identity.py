@@ -35,7 +35,7 @@ def alias_owner(db: Database, alias: str) -> int | None:
 def add_aliases(db: Database, shoe_id: int, aliases: list[str]) -> list[str]:
     """Give a shoe more names; return those that were new (others it had already)."""
     added = []
-    with db.conn:
+    with db.atomic():
         for alias in aliases:
             key = loose_key(alias)
             if not key or alias_owner(db, alias) == shoe_id:
@@ -150,7 +150,7 @@ def merge_shoes(db: Database, keep_id: int, other_ids: list[int], add_start: boo
         fields["default_for"] = next((o["default_for"] for o in others if o["default_for"]), None)
     runs = 0
     aliases = []
-    with db.conn:
+    with db.atomic():
         for other in others:
             runs += db.execute(
                 "update activities set shoe_id = ? where shoe_id = ?", [keep_id, other["id"]]

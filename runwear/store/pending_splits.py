@@ -1,0 +1,163 @@
+"""Re-splits that survive a kill: recorded with the change that needs them, done in batches.
+
+A change that re-splits stored runs (a place added, OpenStreetMap data loaded, a shoe's
+usual surface edited, runs tagged) records, in the same transaction as the change, which
+runs to split again (`record`). The re-split then runs in batches of `BATCH_RUNS`, each its
+own short write transaction that also moves the record's cursor (`finish`), so other writers
+get their turn between batches. Killed halfway, the record stays; the next runwear command
+that opens the database finishes it (`interrupted` names the ones whose process is gone).
+Splitting is recomputed from what the database holds, so doing a batch twice is harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlite_utils import Database
+
+from runwear.store.database import write_transaction
+from runwear.store.surfaces import Resplit, Surfacer, resplit
+
+BATCH_RUNS = 500  # runs split again per write transaction
+TABLE = "pending_splits"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A recorded re-split: why, which runs, how far it got."""
+
+    id: int
+    reason: str
+    activity_ids: tuple[int, ...]
+    done: int
+    owner_pid: int
+
+    @property
+    def left(self) -> int:
+        """Runs not yet split again."""
+        return len(self.activity_ids) - self.done
+
+
+def record(
+    db: Database,
+    reason: str,
+    activity_ids: Sequence[int],
+    *,
+    rule_shoes: bool = False,
+    rule_surfaces: bool = False,
+    drop_manual: bool = False,
+) -> int | None:
+    """Record that these runs must be split again (call it inside the change's transaction);
+    None when there are none."""
+    ids = list(dict.fromkeys(activity_ids))
+    if not ids:
+        return None
+    cursor = db.execute(
+        f"insert into {TABLE} (reason, activity_ids, done, rule_shoes, rule_surfaces, "
+        "drop_manual, owner_pid, created_at) values (?, ?, 0, ?, ?, ?, ?, ?)",
+        [
+            reason,
+            json.dumps(ids),
+            int(rule_shoes),
+            int(rule_surfaces),
+            int(drop_manual),
+            os.getpid(),
+            datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        ],
+    )
+    return int(cursor.lastrowid)
+
+
+def finish(
+    db: Database,
+    pending_id: int | None,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Resplit:
+    """Split the recorded runs again, a batch per transaction, then forget the record."""
+    done = Resplit()
+    if pending_id is None:
+        return done
+    surfacer = Surfacer(db)
+    while True:
+        with write_transaction(db):
+            row = db.execute(
+                f"select activity_ids, done, rule_shoes, rule_surfaces, drop_manual from {TABLE} "
+                "where id = ?",
+                [pending_id],
+            ).fetchone()
+            if row is None:
+                return done  # another runwear finished it
+            ids = json.loads(row[0])
+            start = row[1]
+            batch = ids[start : start + BATCH_RUNS]
+            part = resplit(
+                db,
+                batch,
+                surfacer,
+                rule_shoes=bool(row[2]),
+                rule_surfaces=bool(row[3]),
+                drop_manual=bool(row[4]),
+                on_progress=_shifted(on_progress, start, len(ids)),
+            )
+            done.runs += part.runs
+            done.changed += part.changed
+            done.shoes += part.shoes
+            if start + len(batch) >= len(ids):
+                db.execute(f"delete from {TABLE} where id = ?", [pending_id])
+                return done
+            db.execute(
+                f"update {TABLE} set done = ? where id = ?", [start + len(batch), pending_id]
+            )
+
+
+def interrupted(db: Database) -> list[Pending]:
+    """Recorded re-splits whose runwear process is gone (killed or crashed), oldest first."""
+    if not db[TABLE].exists():
+        return []
+    found = []
+    for row in db.execute(
+        f"select id, reason, activity_ids, done, owner_pid from {TABLE} order by id"
+    ):
+        pending = Pending(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4])
+        if not _alive(pending.owner_pid):
+            found.append(pending)
+    return found
+
+
+def adopt(db: Database, pending_id: int) -> None:
+    """Make this process the owner of a recorded re-split (so no other one takes it up)."""
+    with write_transaction(db):
+        db.execute(f"update {TABLE} set owner_pid = ? where id = ?", [os.getpid(), pending_id])
+
+
+def _shifted(
+    on_progress: Callable[[int, int], None] | None, start: int, total: int
+) -> Callable[[int, int], None] | None:
+    """A batch's progress as progress through the whole record."""
+    if on_progress is None:
+        return None
+    return lambda count, _batch_total: on_progress(start + count, total)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (ours counts as alive). On Windows, where a
+    signal 0 would stop the process, an owner other than us counts as gone: finishing a
+    re-split another runwear is doing costs time, never a wrong split."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    except OSError:
+        return False
+    return True
