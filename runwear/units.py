@@ -27,3 +27,11 @@ def to_unit(distance_m: float, unit: str) -> float:
 def format_distance(distance_m: float, unit: str, decimals: int = 1) -> str:
     """A distance for people: "742.3 km" or "461.2 mi"."""
     return f"{to_unit(distance_m, unit):,.{decimals}f} {unit}"
+
+
+def format_clock(seconds: float) -> str:
+    """1:02:03 or 45:10."""
+    s = round(seconds)
+    hours, rest = divmod(s, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -2,6 +2,7 @@
 
 from runwear.cli import (  # noqa: F401  (registers commands)
     activities,
+    activity_cmd,
     config,
     demo,
     imports,

@@ -251,11 +251,14 @@ def add_other(
 
 
 def by_external_id(db: Database, external_id: str) -> dict[str, Any] | None:
-    """The activity an export knows by this id ("strava:123"), or None."""
+    """The activity an export knows by this id ("strava:123"), or None. One removed with
+    `runwear activity remove` is still known (format "removed"), so it does not come back."""
     return _one(
         db,
-        "select id, source_id, started_at, format from activities where external_id = ?",
-        [external_id],
+        "select id, source_id, started_at, format from activities where external_id = ? "
+        "union all select activity_id, null, started_at, 'removed' from removed_activities "
+        "where external_id = ? limit 1",
+        [external_id, external_id],
     )
 
 

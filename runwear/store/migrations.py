@@ -360,7 +360,8 @@ def m006_coach(db: Database) -> None:
 @migrations()
 def m008_pending_splits(db: Database) -> None:
     """Re-splits recorded with the change that needs them, so a kill halfway is finished by
-    the next command (`runwear.store.pending_splits`)."""
+    the next command (`runwear.store.pending_splits`); the export ids of removed activities,
+    so an export's entry does not bring them back (`runwear.store.removal`)."""
     db["pending_splits"].create(
         {
             "id": int,
@@ -375,4 +376,15 @@ def m008_pending_splits(db: Database) -> None:
         },
         pk="id",
         not_null={"reason", "activity_ids", "done", "owner_pid", "created_at"},
+    )
+    db["removed_activities"].create(
+        {
+            "external_id": str,  # "strava:123"
+            "activity_id": int,  # the id it had (not a foreign key: it is gone)
+            "started_at": str,
+            "distance_m": float,
+            "removed_at": str,
+        },
+        pk="external_id",
+        not_null={"activity_id", "started_at", "removed_at"},
     )

@@ -1,0 +1,100 @@
+"""Removing stored activities: a run imported by mistake goes, and stays gone.
+
+Its rows (track, surface parts, pace profile) go with it in one transaction. Its source
+file's row stays (outcome "removed"), so the same bytes are known on the next import and
+not read again; an export's id for it is remembered in `removed_activities`, so the
+export's entry does not bring it back either (`runwear import --force` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+REMOVED = "removed"  # sources.outcome of a file whose every activity was removed
+CHILD_TABLES = ("activity_profiles", "activity_tracks", "activity_surfaces")
+
+
+def activity_detail(db: Database, activity_id: int) -> dict[str, Any] | None:
+    """One activity with its shoe's name, source file and surface parts, or None."""
+    cursor = db.execute(
+        "select a.*, s.name as shoe, src.path as source_path, src.format as source_format, "
+        "t.points as track_points from activities a "
+        "left join shoes s on s.id = a.shoe_id "
+        "left join sources src on src.id = a.source_id "
+        "left join activity_tracks t on t.activity_id = a.id where a.id = ?",
+        [activity_id],
+    )
+    names = [d[0] for d in cursor.description]
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    found = dict(zip(names, row, strict=True))
+    found["parts"] = [
+        {"surface": surface, "distance_m": distance_m, "source": source}
+        for surface, distance_m, source in db.execute(
+            "select surface, distance_m, source from activity_surfaces where activity_id = ? "
+            "order by distance_m desc, surface",
+            [activity_id],
+        )
+    ]
+    return found
+
+
+def remove_activities(db: Database, activity_ids: Sequence[int]) -> int:
+    """Delete these activities and their rows (in one transaction, a savepoint in the
+    caller's); their sources stay known and their export ids are remembered. How many went."""
+    ids = list(dict.fromkeys(activity_ids))
+    if not ids:
+        return 0
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    removed = 0
+    sources: set[int] = set()
+    with db.atomic():
+        for activity_id in ids:
+            row = db.execute(
+                "select external_id, started_at, distance_m, source_id from activities "
+                "where id = ?",
+                [activity_id],
+            ).fetchone()
+            if row is None:
+                continue
+            if row[3] is not None:
+                sources.add(row[3])
+            if row[0] is not None:
+                db.execute(
+                    "insert or replace into removed_activities "
+                    "(external_id, activity_id, started_at, distance_m, removed_at) "
+                    "values (?, ?, ?, ?, ?)",
+                    [row[0], activity_id, row[1], row[2], now],
+                )
+            for table in CHILD_TABLES:
+                db.execute(f"delete from {table} where activity_id = ?", [activity_id])
+            db.execute("delete from activities where id = ?", [activity_id])
+            removed += 1
+        for source_id in sources:
+            db.execute(
+                f"update sources set outcome = '{REMOVED}', note = ? where id = ? and not exists "
+                "(select 1 from activities where source_id = sources.id)",
+                [f"its activities were removed on {now[:10]}", source_id],
+            )
+    return removed
+
+
+def removed_export_id(db: Database, external_id: str) -> dict[str, Any] | None:
+    """The removed activity an export knew by this id, or None."""
+    row = db.execute(
+        "select activity_id, started_at, removed_at from removed_activities where external_id = ?",
+        [external_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return {"activity_id": row[0], "started_at": row[1], "removed_at": row[2]}
+
+
+def forget_removed(db: Database, external_id: str) -> None:
+    """Let an export's entry be imported again (import --force)."""
+    db.execute("delete from removed_activities where external_id = ?", [external_id])
