@@ -401,3 +401,33 @@ def test_surface_sources_view_agrees(tmp_path):
     assert rows[("shoe", "concrete")][0] == pytest.approx(7000.0, rel=0.01)
     assert rows[("shoe", "concrete")][1] == 2
     assert SurfacePart  # the parts' type is what the store writes
+
+
+def test_a_resplit_decodes_only_the_tracks_a_place_or_way_may_reach(tmp_path, monkeypatch):
+    """Runs whose stored box no place meets are their fallback whole without decoding; the
+    run next to the place is decoded and split, as before."""
+    import runwear.store.surfaces as surfaces_module
+
+    db = memory_db()
+    add_shoe(db, "Pegasus", is_default=1, surface="asphalt")
+    import_files(db, tmp_path, sample(0), sample(1), sample(2))
+    add_circle(db, "Stadium", "track", along(1000.0), 250.0)
+    far = destination(*START, 180.0, 30_000.0)
+    add_circle(db, "Far away", "grass", far, 250.0)
+    decoded = []
+    real = surfaces_module.decode_polyline
+
+    def watched(polyline):
+        decoded.append(polyline)
+        return real(polyline)
+
+    monkeypatch.setattr(surfaces_module, "decode_polyline", watched)
+    db.execute(
+        "update activity_tracks set min_lat = min_lat - 1, max_lat = min_lat - 0.99 "
+        "where activity_id in (2, 3)"
+    )  # their stored boxes now lie a degree south of the stadium
+    done = resplit(db, [1, 2, 3])
+    assert len(decoded) == 1  # run 1 only
+    assert done.runs == 3
+    assert split_of(db, 1)["track"][0] == pytest.approx(1000.0, rel=0.01)
+    assert split_of(db, 2) == {"asphalt": (4000.0, "shoe")}

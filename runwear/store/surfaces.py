@@ -52,6 +52,7 @@ from runwear.vocab import SUB_SPORT_SURFACE
 SOURCE_EXPORT = "export"  # the sub-sport came from an account export, not the file
 CHUNK_RUNS = 500  # runs read at a time by resplit
 SAME_M = 1e-6  # parts closer than this are unchanged
+BOX_SLACK_M = 5.0  # a stored box widened by this before deciding a track needs no decoding
 
 
 class RunLike(Protocol):
@@ -146,7 +147,10 @@ class Surfacer:
     def _lookups_near(self, track: Sequence[tuple[float, float]]) -> list[SurfaceLookup]:
         if not track or not self.has_lookups:
             return []
-        box = BBox.around(track)
+        return self.lookups_in(BBox.around(track))
+
+    def lookups_in(self, box: BBox) -> list[SurfaceLookup]:
+        """The places and OpenStreetMap ways that may know a stretch of a track in `box`."""
         lookups: list[SurfaceLookup] = []
         if self.places is not None and self.places.touches(box):
             lookups.append(self.places)
@@ -206,6 +210,7 @@ class StoredRun:
     surface_source: str | None
     polyline: str | None
     parts: tuple[SurfacePart, ...]
+    box: BBox | None = None  # the track's box as stored (None: no track)
 
     @property
     def hinted(self) -> bool:
@@ -268,7 +273,9 @@ def _resplit(
         manual = run.surface_source == SOURCE_MANUAL and not drop_manual
         if manual and not rule_shoes:
             continue
-        track = decode_polyline(run.polyline) if run.polyline else []
+        track = _track_if_needed(
+            run, surfacer, rules=bool(surfacer.rules) and (rule_shoes or rule_surfaces)
+        )
         shoe_id = run.shoe_id
         rule_surface = run.surface if run.surface_source == SOURCE_RULE else None
         if rule_shoes or rule_surfaces:
@@ -304,6 +311,19 @@ def _resplit(
             done.changed += 1
 
 
+def _track_if_needed(run: StoredRun, surfacer: Surfacer, rules: bool) -> list[tuple[float, float]]:
+    """The run's track, decoded only when something can use it: a rule (its start point), or
+    a place or way within its stored box. Otherwise the run is its fallback whole, which an
+    empty track gives without decoding it. The stored box is of the track before its
+    polyline rounded it (to ~1 m), so it is widened by BOX_SLACK_M: near an edge, the
+    track is decoded and `Surfacer.split` decides on it."""
+    if not run.polyline:
+        return []
+    if not rules and run.box is not None and not surfacer.lookups_in(run.box.expanded(BOX_SLACK_M)):
+        return []
+    return decode_polyline(run.polyline)
+
+
 def _same(run: StoredRun, split: SurfaceSplit) -> bool:
     """Whether the stored split is the new one (to the micrometre)."""
     if (run.surface, run.surface_source) != (split.surface, split.source):
@@ -336,7 +356,8 @@ def stored_runs(db: Database, ids: Sequence[int]) -> Iterator[StoredRun]:
             row[0]: row
             for row in db.execute(
                 "select a.id, a.started_at, a.utc_offset_s, a.sport, a.sub_sport, a.name, "
-                "a.distance_m, a.shoe_id, a.shoe_source, a.surface, a.surface_source, t.polyline "
+                "a.distance_m, a.shoe_id, a.shoe_source, a.surface, a.surface_source, t.polyline, "
+                "t.min_lat, t.min_lon, t.max_lat, t.max_lon "
                 "from activities a left join activity_tracks t on t.activity_id = a.id "
                 f"where a.id in ({marks})",
                 chunk,
@@ -349,8 +370,9 @@ def stored_runs(db: Database, ids: Sequence[int]) -> Iterator[StoredRun]:
             yield StoredRun(
                 row[0],
                 datetime.fromisoformat(row[1].replace("Z", "+00:00")),
-                *row[2:],
+                *row[2:12],
                 parts=tuple(parts.get(activity_id, ())),
+                box=BBox(*row[12:16]) if row[11] and row[12] is not None else None,
             )
 
 
