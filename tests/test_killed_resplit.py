@@ -172,7 +172,8 @@ def _check_case(base_db: Path, tmp_path: Path, args: tuple[str, ...]) -> None:
     for kill in range(KILLS):
         db = _copy(base_db, tmp_path / f"kill-{kill}" / "k.db")
         mid_split = kill > 0
-        after_s = rng.uniform(0.0, 0.3 if mid_split else 1.0) * took_s
+        # at random in the command's time, or within 50 ms of its re-split's start
+        after_s = rng.uniform(0.0, 0.05) if mid_split else rng.uniform(0.0, 1.0) * took_s
         half_done += _kill_at(db, args, after_s, mid_split)
         again = _run(db, *args)
         assert "Traceback" not in again.stderr, again.stderr
