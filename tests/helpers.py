@@ -46,9 +46,17 @@ def add_run(
     return store_run(db, activity, f"sha-{started.isoformat()}-{distance_m}", surface, shoe_id)
 
 
-def store_run(db: Database, activity: Activity, sha: str, surface: str, shoe_id: int | None) -> int:
-    """Store an Activity as imported from a file `sha`, tagged by hand; return its id."""
-    with db.conn:
+def store_run(
+    db: Database,
+    activity: Activity,
+    sha: str,
+    surface: str,
+    shoe_id: int | None,
+    surface_source: str = "manual",
+) -> int:
+    """Store an Activity as imported from a file `sha`, its shoe tagged by hand and its
+    surface from `surface_source`; return its id."""
+    with db.atomic():
         source_id = store.add_source(db, sha, "x.fit", "fit", "activity", "imported")
         return store.add_activity(
             db,
@@ -59,7 +67,7 @@ def store_run(db: Database, activity: Activity, sha: str, surface: str, shoe_id:
             shoe_id=shoe_id,
             shoe_source="manual" if shoe_id else None,
             surface=surface,
-            surface_source="manual",
+            surface_source=surface_source,
         )
 
 

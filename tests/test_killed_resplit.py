@@ -24,9 +24,9 @@ import pytest
 from runwear.geo import destination
 from runwear.ingest.model import Activity
 from runwear.samples.osm_writer import SampleWay, write_osm
-from runwear.store import activities as store
 from runwear.store import open_db
 from runwear.store.shoes import add_shoe
+from tests.helpers import store_run
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is a POSIX signal")
 
@@ -50,27 +50,15 @@ def _build(path: Path) -> None:
     add_shoe(db, "Trail", surface="trail")
     with db.conn:
         for i in range(RUNS):
-            started = T0 + timedelta(days=i // 2, hours=i % 2)
             activity = Activity(
-                started_at=started,
+                started_at=T0 + timedelta(days=i // 2, hours=i % 2),
                 sport="running",
                 sub_sport="generic",
                 distance_m=4_000.0,
                 duration_s=1_200.0,
                 track=_track((i * 7) % 360),
             )
-            source_id = store.add_source(db, f"sha-{i}", f"{i}.fit", "fit", "activity", "imported")
-            store.add_activity(
-                db,
-                activity,
-                source_id=source_id,
-                session_index=0,
-                fmt="fit",
-                shoe_id=shoe_id,
-                shoe_source="manual",
-                surface="concrete",
-                surface_source="shoe",
-            )
+            store_run(db, activity, f"sha-{i}", "concrete", shoe_id, surface_source="shoe")
     db.close()
 
 
