@@ -133,7 +133,9 @@ def test_pain_why_command(runwear_db):
     for n in range(20 * 7):
         day = today - timedelta(days=n + 1)
         if day.weekday() in (0, 2, 4):
-            surface = "concrete" if n < 14 else "trail"
+            # concrete only in the 13 days before the pain: the pain-free window that ends
+            # 14 days back (whatever today's weekday) holds none
+            surface = "concrete" if n < 13 else "trail"
             add_run_on(db, day, 8_000, surface=surface)
     add_pain(db, today, 6, "lower-back", None)
     db.close()

@@ -130,8 +130,13 @@ def test_charts_hold_their_figures(page):
     charts = {c.get("class").split()[1]: c for c in svgs(page)}
     bars = charts["load-chart"].findall("rect")
     assert len(bars) == 16
-    assert len([b for b in bars if "break" in b.get("class")]) == 2
     tips = [b.findtext("title") for b in bars]
+    # which weeks break a rule depends on how the demo season (dated from today) falls on
+    # Monday weeks: each bar is marked exactly when its tip says which rule it broke
+    broke = ("add no more than", "linked to running injuries", "make the next week an easy")
+    marked = ["break" in b.get("class") for b in bars]
+    assert marked == [any(words in t for words in broke) for t in tips]
+    assert 1 <= sum(marked) <= 4
     assert all(" km, " in t and " runs, " in t for t in tips)
     stacks = charts["surface-chart"].findall("rect")
     assert {s.get("fill") for s in stacks if s.get("data-surface") == "concrete"} == {
