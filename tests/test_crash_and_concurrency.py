@@ -249,7 +249,7 @@ def test_writers_wait_their_turn_during_a_long_import(tmp_path):
         assert process.returncode == 0, out + err
     for result in [*done, *checks]:
         assert result.returncode in (0, 1), result.stdout + result.stderr
-        assert "locked" not in result.stdout + result.stderr
+        assert "locked" not in result.stdout + result.stderr, (result.args, result.stderr)
         assert "Traceback" not in result.stderr
     state = snapshot(db)
     assert len(state["runs"]) == 180

@@ -169,3 +169,23 @@ def test_read_only_error_message():
         explain_db_error(err, "/x/runwear.db")
         == "/x/runwear.db is read-only. Make it writable or pass another path with --db"
     )
+
+
+def test_store_writes_take_the_write_lock_at_once(tmp_path):
+    """A store function that reads then writes begins with BEGIN IMMEDIATE at the top level
+    (a deferred BEGIN fails at once with "database is locked" when another process commits
+    between its read and its write), and a savepoint inside the caller's transaction."""
+    from runwear.store.database import write_transaction
+    from runwear.store.shoes import update_shoe
+
+    db = open_db(tmp_path / "runwear.db")
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    shoe_id = add_shoe(db, "Pegasus")
+    assert statements[0].lower() == "begin immediate", statements
+    statements.clear()
+    with write_transaction(db):
+        update_shoe(db, shoe_id, brand="Nike")
+    assert statements[0].lower() == "begin immediate"
+    assert any(s.upper().startswith("SAVEPOINT") for s in statements)
+    assert sum(s.lower().startswith("begin") for s in statements) == 1

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from runwear.geo import encode_polyline
 from runwear.ingest.model import Activity
 from runwear.ingest.profile import encode_metres, pace_profile
+from runwear.store.database import writing
 from runwear.store.surfaces import Surfacer, insert_parts, resplit, track_box, write_split
 from runwear.surfacing.split import SurfacePart, SurfaceSplit
 
@@ -309,7 +310,7 @@ def adopt_export(
 def set_shoe(db: Database, activity_ids: Sequence[int], shoe_id: int | None) -> None:
     """Tag activities with a shoe (None untags them), as a manual choice."""
     source = "manual" if shoe_id is not None else None
-    with db.atomic():
+    with writing(db):
         db.conn.executemany(
             "update activities set shoe_id = ?, shoe_source = ? where id = ?",
             [(shoe_id, source, i) for i in activity_ids],
@@ -318,7 +319,7 @@ def set_shoe(db: Database, activity_ids: Sequence[int], shoe_id: int | None) -> 
 
 def set_surface(db: Database, activity_ids: Sequence[int], surface: str) -> None:
     """Tag whole activities with one surface, as a manual choice; their split follows."""
-    with db.atomic():
+    with writing(db):
         for activity_id in activity_ids:
             db.execute(
                 "update activities set surface = ?, surface_source = 'manual' where id = ?",

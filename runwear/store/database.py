@@ -64,6 +64,20 @@ def write_transaction(db: Database) -> Iterator[Database]:
     db.conn.commit()
 
 
+@contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """A write transaction for a store function: at the top level one that takes the write
+    lock at once (`write_transaction`), so reading inside it never meets another process's
+    newer commit (SQLite's instant "database is locked" on a deferred transaction's first
+    write); inside the caller's transaction, a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+    else:
+        with write_transaction(db):
+            yield db
+
+
 def memory_db() -> Database:
     """A migrated in-memory database (tests and dry runs)."""
     db = Database(memory=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from runwear.geo import decode_polyline, encode_polyline
+from runwear.store.database import writing
 from runwear.surfacing.geometry import BBox
 
 if TYPE_CHECKING:  # the reader is only needed by whoever loads an extract
@@ -57,7 +58,7 @@ def load_ways(
 
     Nothing is stored when reading the extract fails halfway (the exception goes on).
     """
-    with db.atomic():
+    with writing(db):
         replaced = area(db) if replace_all else None
         if replace_all:
             _delete_all(db)
@@ -151,7 +152,7 @@ def _delete_all(db: Database) -> None:
 
 def clear(db: Database) -> BBox | None:
     """Forget every loaded way; the area they covered (None when there was none)."""
-    with db.atomic():
+    with writing(db):
         cleared = area(db)
         _delete_all(db)
     return cleared

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from runwear.geo import decode_polyline, encode_polyline
+from runwear.store.database import writing
 from runwear.surfacing.geometry import BBox, Circle, Corridor
 from runwear.surfacing.rules import Rule
 from runwear.surfacing.split import Place
@@ -56,7 +57,7 @@ def box_of(row: dict[str, Any]) -> BBox:
 def add_place(db: Database, name: str, surface: str, shape: Shape) -> int:
     """Add a place and return its id."""
     row = {"name": name, "surface": surface, **_shape_columns(shape), "created_at": _now()}
-    with db.atomic():
+    with writing(db):
         return int(db["places"].insert(row).last_pk)
 
 
@@ -76,13 +77,13 @@ def update_place(
         fields["surface"] = surface
     if shape is not None:
         fields.update(_shape_columns(shape))
-    with db.atomic():
+    with writing(db):
         db["places"].update(place_id, fields)
 
 
 def remove_place(db: Database, place_id: int) -> None:
     """Delete a place; rules for runs starting in it must be gone first."""
-    with db.atomic():
+    with writing(db):
         db.execute("delete from places where id = ?", [place_id])
 
 
@@ -161,7 +162,7 @@ def add_rule(db: Database, fields: dict[str, Any], position: int | None = None) 
 
     `fields` are rules columns: the conditions, starts_in_place_id, shoe_id, surface.
     """
-    with db.atomic():
+    with writing(db):
         count = db.execute("select count(*) from rules").fetchone()[0]
         if position is None or position > count:
             position = count + 1
@@ -172,7 +173,7 @@ def add_rule(db: Database, fields: dict[str, Any], position: int | None = None) 
 
 def remove_rule(db: Database, rule_id: int) -> bool:
     """Delete a rule, closing the gap in the order; False when there is no such rule."""
-    with db.atomic():
+    with writing(db):
         row = db.execute("select position from rules where id = ?", [rule_id]).fetchone()
         if row is None:
             return False

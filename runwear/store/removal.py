@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from runwear.store.database import writing
+
 REMOVED = "removed"  # sources.outcome of a file whose every activity was removed
 CHILD_TABLES = ("activity_profiles", "activity_tracks", "activity_surfaces")
 
@@ -53,7 +55,7 @@ def remove_activities(db: Database, activity_ids: Sequence[int]) -> int:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     removed = 0
     sources: set[int] = set()
-    with db.atomic():
+    with writing(db):
         for activity_id in ids:
             row = db.execute(
                 "select external_id, started_at, distance_m, source_id from activities "

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from runwear.store.database import writing
 from runwear.store.names import clean_name, loose_key
 
 # Columns KEEP takes from OTHER in a merge wherever KEEP has none.
@@ -35,7 +36,7 @@ def alias_owner(db: Database, alias: str) -> int | None:
 def add_aliases(db: Database, shoe_id: int, aliases: list[str]) -> list[str]:
     """Give a shoe more names; return those that were new (others it had already)."""
     added = []
-    with db.atomic():
+    with writing(db):
         for alias in aliases:
             key = loose_key(alias)
             if not key or alias_owner(db, alias) == shoe_id:
@@ -150,7 +151,7 @@ def merge_shoes(db: Database, keep_id: int, other_ids: list[int], add_start: boo
         fields["default_for"] = next((o["default_for"] for o in others if o["default_for"]), None)
     runs = 0
     aliases = []
-    with db.atomic():
+    with writing(db):
         for other in others:
             runs += db.execute(
                 "update activities set shoe_id = ? where shoe_id = ?", [keep_id, other["id"]]

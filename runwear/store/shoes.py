@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from runwear.ingest.model import ExportShoe
+from runwear.store.database import writing
 from runwear.store.names import clean_name, loose_key, name_key
 from runwear.store.shoe_identity import (
     is_removed,
@@ -40,7 +41,7 @@ def shoe_names(db: Database, include_retired: bool = True) -> list[str]:
 def add_shoe(db: Database, name: str, **fields: Any) -> int:
     """Add a shoe and return its id; `fields` are shoes columns."""
     row = {"name": name, "created_at": _now(), **fields}
-    with db.atomic():
+    with writing(db):
         shoe_id = db["shoes"].insert(row).last_pk
         _settle_defaults(db, shoe_id, fields)
     return int(shoe_id)
@@ -50,7 +51,7 @@ def update_shoe(db: Database, shoe_id: int, **fields: Any) -> None:
     """Change some columns of a shoe."""
     if not fields:
         return
-    with db.atomic():
+    with writing(db):
         db["shoes"].update(shoe_id, fields)
         _settle_defaults(db, shoe_id, fields)
 
@@ -60,7 +61,7 @@ def set_retired(db: Database, shoe_id: int, retired_on: date | None) -> None:
     fields: dict[str, Any] = {"retired_on": retired_on.isoformat() if retired_on else None}
     if retired_on:
         fields.update(is_default=0, default_for=None)
-    with db.atomic():
+    with writing(db):
         db["shoes"].update(shoe_id, fields)
 
 
@@ -68,7 +69,7 @@ def remove_shoe(db: Database, shoe_id: int) -> int:
     """Delete a shoe, untagging its activities; return how many were untagged. Its platform
     ids are remembered, so that re-importing an export does not bring it back."""
     shoe = db["shoes"].get(shoe_id)
-    with db.atomic():
+    with writing(db):
         cursor = db.execute(
             "update activities set shoe_id = null, shoe_source = null where shoe_id = ?", [shoe_id]
         )
@@ -141,7 +142,7 @@ def retag_defaults(db: Database) -> list[int]:
     rows = db.execute(
         "select id, sub_sport, shoe_id from activities where shoe_source = 'default'"
     ).fetchall()
-    with db.atomic():
+    with writing(db):
         for activity_id, sub_sport, shoe_id in rows:
             shoe = default_shoe(db, sub_sport)
             new_id = shoe["id"] if shoe else None

@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from runwear.geo import decode_polyline
 from runwear.store import osm as osm_store
+from runwear.store.database import writing
 from runwear.store.places import load_places, load_rules
 from runwear.store.settings import LOCAL_ZONE, load_settings
 from runwear.store.shoes import default_shoe
@@ -252,7 +253,7 @@ def resplit(
     surfacer = surfacer or Surfacer(db)
     done = Resplit()
     ids = list(activity_ids)
-    with db.atomic():
+    with writing(db):
         _resplit(db, ids, surfacer, done, rule_shoes, rule_surfaces, drop_manual, on_progress)
     return done
 
