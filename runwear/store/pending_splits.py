@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from sqlite_utils import Database
 
 from runwear.store.database import write_transaction
-from runwear.store.surfaces import Resplit, Surfacer, resplit
+from runwear.store.surfaces import Resplit, Surfacer, apply_resplit, plan_resplit
 
 BATCH_RUNS = 500  # runs split again per write transaction
 TABLE = "pending_splits"
@@ -78,41 +78,94 @@ def finish(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Resplit:
-    """Split the recorded runs again, a batch per transaction, then forget the record."""
+    """Split the recorded runs again, a batch at a time, then forget the record.
+
+    Each batch is worked out outside any transaction, then written in a short one, so other
+    writers get the lock while the next batch is worked out. Under the lock, what the batch
+    was worked out from is read again (its runs' rows, and the places, ways, rules, shoes and
+    settings a split depends on); if another process changed any of it meanwhile, the batch
+    is worked out again under the lock, so nothing stale is written.
+    """
     done = Resplit()
     if pending_id is None:
         return done
     surfacer = Surfacer(db)
+    inputs = _split_inputs(db)
     while True:
+        row = _row(db, pending_id)
+        if row is None:
+            return done  # another runwear finished it
+        ids, start, flags = row
+        batch = ids[start : start + BATCH_RUNS]
+        if (now := _split_inputs(db)) != inputs:
+            surfacer, inputs = Surfacer(db), now
+        runs = _runs_state(db, batch)
+        plan = plan_resplit(
+            db, batch, surfacer, on_progress=_shifted(on_progress, start, len(ids)), **flags
+        )
         with write_transaction(db):
-            row = db.execute(
-                f"select activity_ids, done, rule_shoes, rule_surfaces, drop_manual from {TABLE} "
-                "where id = ?",
-                [pending_id],
-            ).fetchone()
-            if row is None:
-                return done  # another runwear finished it
-            ids = json.loads(row[0])
-            start = row[1]
-            batch = ids[start : start + BATCH_RUNS]
-            part = resplit(
-                db,
-                batch,
-                surfacer,
-                rule_shoes=bool(row[2]),
-                rule_surfaces=bool(row[3]),
-                drop_manual=bool(row[4]),
-                on_progress=_shifted(on_progress, start, len(ids)),
-            )
-            done.runs += part.runs
-            done.changed += part.changed
-            done.shoes += part.shoes
+            if _row(db, pending_id) != row:
+                continue  # another runwear moved it on (or finished it): look again
+            if (now := _split_inputs(db)) != inputs:
+                surfacer, inputs = Surfacer(db), now
+                plan = plan_resplit(db, batch, surfacer, **flags)
+            elif _runs_state(db, batch) != runs:
+                plan = plan_resplit(db, batch, surfacer, **flags)
+            apply_resplit(db, plan)
+            done.runs += plan.done.runs
+            done.changed += plan.done.changed
+            done.shoes += plan.done.shoes
             if start + len(batch) >= len(ids):
                 db.execute(f"delete from {TABLE} where id = ?", [pending_id])
                 return done
-            db.execute(
-                f"update {TABLE} set done = ? where id = ?", [start + len(batch), pending_id]
-            )
+            moved = start + len(batch)
+            db.execute(f"update {TABLE} set done = ? where id = ?", [moved, pending_id])
+
+
+# What a split depends on besides the run: places, rules, OpenStreetMap extracts, the shoes
+# that bring a surface or are worn by default, and the settings (the time zone for rules).
+SPLIT_INPUTS = (
+    "select * from places order by id",
+    "select * from rules order by id",
+    "select id, sha256, ways, loaded_at from osm_sources order by id",
+    "select id, surface, is_default, default_for, retired_on from shoes "
+    "where surface is not null or is_default = 1 or default_for is not null order by id",
+    "select key, value from settings order by key",
+)
+
+
+def _split_inputs(db: Database) -> list[list[tuple[object, ...]]]:
+    """Everything besides the runs themselves that a split is worked out from."""
+    return [db.execute(sql).fetchall() for sql in SPLIT_INPUTS]
+
+
+def _runs_state(db: Database, ids: list[int]) -> list[tuple[object, ...]]:
+    """The batch's runs as a split reads them (their rows and their tracks' size)."""
+    state: list[tuple[object, ...]] = []
+    for first in range(0, len(ids), BATCH_RUNS):
+        chunk = ids[first : first + BATCH_RUNS]
+        state += db.execute(
+            "select a.id, a.started_at, a.utc_offset_s, a.sport, a.sub_sport, a.name, "
+            "a.distance_m, a.shoe_id, a.shoe_source, a.surface, a.surface_source, t.points, "
+            "length(t.polyline) from activities a "
+            "left join activity_tracks t on t.activity_id = a.id "
+            f"where a.id in ({','.join('?' * len(chunk))}) order by a.id",
+            chunk,
+        ).fetchall()
+    return state
+
+
+def _row(db: Database, pending_id: int) -> tuple[list[int], int, dict[str, bool]] | None:
+    """A record's runs, how many are done, and its flags; None once it is gone."""
+    row = db.execute(
+        f"select activity_ids, done, rule_shoes, rule_surfaces, drop_manual from {TABLE} "
+        "where id = ?",
+        [pending_id],
+    ).fetchone()
+    if row is None:
+        return None
+    flags = {"rule_shoes": bool(row[2]), "rule_surfaces": bool(row[3]), "drop_manual": bool(row[4])}
+    return json.loads(row[0]), row[1], flags
 
 
 def interrupted(db: Database) -> list[Pending]:

@@ -251,23 +251,42 @@ def resplit(
     each run.
     """
     surfacer = surfacer or Surfacer(db)
-    done = Resplit()
-    ids = list(activity_ids)
     with writing(db):
-        _resplit(db, ids, surfacer, done, rule_shoes, rule_surfaces, drop_manual, on_progress)
-    return done
+        plan = plan_resplit(
+            db,
+            list(activity_ids),
+            surfacer,
+            rule_shoes=rule_shoes,
+            rule_surfaces=rule_surfaces,
+            drop_manual=drop_manual,
+            on_progress=on_progress,
+        )
+        apply_resplit(db, plan)
+    return plan.done
 
 
-def _resplit(
+@dataclass
+class ResplitPlan:
+    """What splitting runs again would write: new shoes, new splits, and the counts."""
+
+    shoes: list[tuple[int, int | None, str | None]]  # (activity id, shoe id, shoe source)
+    splits: list[tuple[int, SurfaceSplit]]
+    done: Resplit
+
+
+def plan_resplit(
     db: Database,
     ids: list[int],
     surfacer: Surfacer,
-    done: Resplit,
-    rule_shoes: bool,
-    rule_surfaces: bool,
-    drop_manual: bool,
-    on_progress: Callable[[int, int], None] | None,
-) -> None:
+    *,
+    rule_shoes: bool = False,
+    rule_surfaces: bool = False,
+    drop_manual: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ResplitPlan:
+    """Work out what `resplit` would write for these runs, reading only (see `resplit`)."""
+    plan = ResplitPlan([], [], Resplit())
+    done = plan.done
     for count, run in enumerate(stored_runs(db, ids), start=1):
         if on_progress is not None:
             on_progress(count, len(ids))
@@ -291,10 +310,7 @@ def _resplit(
                 elif shoe_id is None:
                     shoe_id, shoe_source = run.shoe_id, run.shoe_source
                 if (shoe_id, shoe_source) != (run.shoe_id, run.shoe_source):
-                    db.execute(
-                        "update activities set shoe_id = ?, shoe_source = ? where id = ?",
-                        [shoe_id, shoe_source, run.id],
-                    )
+                    plan.shoes.append((run.id, shoe_id, shoe_source))
                     done.shoes += shoe_id != run.shoe_id
         if manual:
             continue  # its shoe may follow the rules; its surface stays as tagged
@@ -308,8 +324,19 @@ def _resplit(
             hinted=run.hinted,
         )
         if not _same(run, split):
-            write_split(db, run.id, split)
+            plan.splits.append((run.id, split))
             done.changed += 1
+    return plan
+
+
+def apply_resplit(db: Database, plan: ResplitPlan) -> None:
+    """Write a plan's shoes and splits (in the caller's transaction)."""
+    db.conn.executemany(
+        "update activities set shoe_id = ?, shoe_source = ? where id = ?",
+        [(shoe_id, source, activity_id) for activity_id, shoe_id, source in plan.shoes],
+    )
+    for activity_id, split in plan.splits:
+        write_split(db, activity_id, split)
 
 
 def _track_if_needed(run: StoredRun, surfacer: Surfacer, rules: bool) -> list[tuple[float, float]]:
