@@ -10,10 +10,13 @@ from importlib.metadata import version
 from pathlib import Path
 
 import click
+import sqlite_utils
 from click.testing import CliRunner
+from sqlite_utils.plugins import pm
 
 from runwear.cli import cli
 from runwear.cli.app import RunwearGroup
+from runwear.store import memory_db, open_db
 
 CLI_FOLDER = Path(__file__).resolve().parent.parent / "runwear" / "cli"
 
@@ -53,6 +56,36 @@ def test_help_lists_every_command_importing_none(tmp_path):
     modules = modules_after("--help")
     assert command_modules(modules) == set()
     assert "sqlite_utils" not in modules
+
+
+def test_shoes_imports_neither_other_commands_nor_import_report_or_surfacing_code(runwear_db):
+    CliRunner().invoke(cli, ["shoe", "add", "Pegasus"])  # a database with a shoe in it
+    modules = modules_after("shoes")
+    assert command_modules(modules) == {
+        "runwear.cli.output",
+        "runwear.cli.params",
+        "runwear.cli.shoes",
+    }
+    heavy = ("jinja2", "runwear.importing", "runwear.report", "runwear.surfacing", "runwear.ingest")
+    assert not {m for m in modules if m.startswith(heavy)}
+
+
+def test_opening_the_database_runs_no_sqlite_utils_plugin(tmp_path):
+    called = []
+
+    class Plugin:
+        @sqlite_utils.hookimpl
+        def prepare_connection(self, conn):
+            called.append(conn)
+
+    plugin = Plugin()
+    pm.register(plugin)
+    try:
+        open_db(tmp_path / "runwear.db").close()
+        memory_db().close()
+    finally:
+        pm.unregister(plugin)
+    assert called == []
 
 
 def test_version_is_the_installed_distributions():
