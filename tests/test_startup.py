@@ -131,3 +131,9 @@ def test_unknown_command_suggests_the_close_ones():
     assert result.output.endswith(
         "Error: No such command 'shoez'. (Did you mean one of: 'shoe', 'shoes'?)\n"
     )
+
+
+def test_completion_offers_commands_by_their_declared_names():
+    env = {"_RUNWEAR_COMPLETE": "bash_complete", "COMP_WORDS": "runwear sh", "COMP_CWORD": "1"}
+    result = CliRunner().invoke(cli, [], env=env, prog_name="runwear")
+    assert result.output == "plain,shoe\nplain,shoes\n"
