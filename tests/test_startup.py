@@ -125,6 +125,13 @@ def test_a_group_loads_the_modules_that_add_to_it():
     assert "  show " in result.output
 
 
+def test_a_group_registered_by_another_import_still_gets_its_subcommands():
+    code = "import runwear.cli.shoes; from runwear.cli import cli; cli(['shoe', '--help'])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "  merge " in done.stdout
+    assert "  show " in done.stdout
+
+
 def test_unknown_command_suggests_the_close_ones():
     result = CliRunner().invoke(cli, ["shoez"])
     assert result.exit_code == 2

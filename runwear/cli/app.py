@@ -85,6 +85,7 @@ class LazyCommands(MutableMapping[str, click.Command]):
     def __init__(self, loaded: dict[str, click.Command]) -> None:
         self._loaded = dict(loaded)
         self._declared: dict[str, LazyCommand] = {}
+        self._imported: set[str] = set()  # declared names whose modules are all imported
 
     def declare(self, *commands: LazyCommand) -> None:
         """Make `commands` known by name and help, importing none of their modules."""
@@ -102,19 +103,25 @@ class LazyCommands(MutableMapping[str, click.Command]):
         return click.Command(name, help=self._declared[name].short_help)
 
     def __getitem__(self, name: str) -> click.Command:
-        if name not in self._loaded and name in self._declared:
-            for module in self._declared[name].modules:
+        declared = self._declared.get(name)
+        if declared is not None and name not in self._imported:
+            # Even when the command is registered already (its first module was imported
+            # for another reason), the modules that add subcommands to it may not be.
+            for module in declared.modules:
                 importlib.import_module(module)
+            self._imported.add(name)
             if name not in self._loaded:
-                raise RuntimeError(f"{self._declared[name].modules[0]} defines no command {name}")
+                raise RuntimeError(f"{declared.modules[0]} defines no command {name}")
         return self._loaded[name]
 
     def __setitem__(self, name: str, command: click.Command) -> None:
         self._loaded[name] = command
 
     def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
         self._declared.pop(name, None)
-        del self._loaded[name]
+        self._loaded.pop(name, None)
 
     def __contains__(self, name: object) -> bool:
         return name in self._loaded or name in self._declared
