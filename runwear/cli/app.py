@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
-from sqlite_utils import Database
 
-from runwear.store import Settings, StoreError, open_db
-from runwear.store.database import explain_db_error
-from runwear.store.settings import read_settings
+from runwear import __version__
+
+if TYPE_CHECKING:  # the store (and sqlite_utils) load when a command first opens the database
+    from sqlite_utils import Database
+
+    from runwear.store import Settings
 
 
 def default_db_path() -> Path:
@@ -36,19 +40,24 @@ class App:
     def db(self) -> Database:
         """The open database, created and migrated on first use."""
         if self._db is None:
+            from runwear.store import StoreError, open_db
+
             try:
                 self._db = open_db(self.db_path)
             except StoreError as exc:
                 raise click.ClickException(str(exc)) from exc
-            from runwear.cli.resplitting import finish_interrupted
+            if self._db.execute("select exists (select 1 from pending_splits)").fetchone()[0]:
+                from runwear.cli.resplitting import finish_interrupted
 
-            finish_interrupted(self._db)  # what a killed command left half done
+                finish_interrupted(self._db)  # what a killed command left half done
         return self._db
 
     @property
     def settings(self) -> Settings:
         """Stored settings, with --units applied for this call; a bad stored value gets one
         warning line (once per call) and its default."""
+        from runwear.store.settings import read_settings
+
         settings, bad = read_settings(self.db)
         if bad and not self._warned:
             self._warned = True
@@ -64,8 +73,86 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+class LazyCommand(NamedTuple):
+    """A command known by name before its module is imported: `runwear --help` shows
+    `short_help`; running it (or looking it up) imports `modules`, which register it."""
+
+    name: str
+    modules: tuple[str, ...]
+    short_help: str
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands by name, where a declared command's modules are imported the first
+    time it is looked up, so that a call imports only the command it runs."""
+
+    def __init__(self, loaded: dict[str, click.Command]) -> None:
+        self._loaded = dict(loaded)
+        self._declared: dict[str, LazyCommand] = {}
+        self._imported: set[str] = set()  # declared names whose modules are all imported
+
+    def declare(self, *commands: LazyCommand) -> None:
+        """Make `commands` known by name and help, importing none of their modules."""
+        self._declared.update((c.name, c) for c in commands)
+
+    def declarations(self) -> list[LazyCommand]:
+        """Every declared command, by name."""
+        return [self._declared[name] for name in sorted(self._declared)]
+
+    def listed(self, name: str) -> click.Command:
+        """What `--help` lists for `name`: the command if loaded, else a stand-in with its
+        declared help (so listing the commands imports none of them)."""
+        if name in self._loaded:
+            return self._loaded[name]
+        return click.Command(name, help=self._declared[name].short_help)
+
+    def __getitem__(self, name: str) -> click.Command:
+        declared = self._declared.get(name)
+        if declared is not None and name not in self._imported:
+            # Even when the command is registered already (its first module was imported
+            # for another reason), the modules that add subcommands to it may not be.
+            for module in declared.modules:
+                importlib.import_module(module)
+            self._imported.add(name)
+            if name not in self._loaded:
+                raise RuntimeError(f"{declared.modules[0]} defines no command {name}")
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._declared.pop(name, None)
+        self._loaded.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._declared
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._loaded.keys() | self._declared.keys()))
+
+    def __len__(self) -> int:
+        return len(self._loaded.keys() | self._declared.keys())
+
+
 class RunwearGroup(click.Group):
-    """The command group; a database failure mid-command ends as one line, not a traceback."""
+    """The command group; a database failure mid-command ends as one line, not a traceback.
+    Its commands are imported when used (see LazyCommands)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: LazyCommands = LazyCommands(self.commands)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The Commands section of `--help`, from each command's declared one-line help."""
+        shown = [(name, self.commands.listed(name)) for name in self.list_commands(ctx)]
+        shown = [(name, command) for name, command in shown if not command.hidden]
+        if shown:
+            limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+            with formatter.section("Commands"):
+                formatter.write_dl([(n, c.get_short_help_str(limit)) for n, c in shown])
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command: SQLite errors end as one line, a closed pipe quietly with 0,
@@ -73,6 +160,8 @@ class RunwearGroup(click.Group):
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
+            from runwear.store.database import explain_db_error
+
             app = ctx.find_object(App)
             path = app.db_path if app else Path("runwear.db")
             raise click.ClickException(explain_db_error(exc, path)) from exc
@@ -97,7 +186,7 @@ def _silence_stdout() -> None:
 
 
 @click.group(cls=RunwearGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="runwear")
+@click.version_option(__version__, package_name="runwear")
 @click.option(
     "--db",
     "db_path",

@@ -31,12 +31,9 @@ from runwear.cli.params import (
     SURFACE,
     shoe_by_name,
 )
-from runwear.cli.resplitting import split_after
 from runwear.monitor.load import shoe_forecasts
 from runwear.monitor.mileage import shoe_wear
 from runwear.store import shoes as store
-from runwear.store.places import rules_using_shoe
-from runwear.store.surfaces import runs_of_shoe
 from runwear.units import format_distance, to_unit
 
 
@@ -155,6 +152,9 @@ def shoe_edit(app: App, name: str, **options: Any) -> None:
     runwear shoe edit Pegasus --not-default --default-for none
     runwear shoe edit Pegasus --surface asphalt
     """
+    from runwear.cli.resplitting import split_after  # here: `shoes` needs no splitting
+    from runwear.store.surfaces import runs_of_shoe
+
     found = shoe_by_name(app.db, name, "NAME")
     fields = _fields(**options)
     if not fields:
@@ -262,6 +262,10 @@ def shoe_unretire(app: App, name: str) -> None:
 @pass_app
 def shoe_remove(app: App, name: str, force: bool) -> None:
     """Delete a shoe (refused while runs use it, unless --force)."""
+    from runwear.cli.resplitting import split_after
+    from runwear.store.places import rules_using_shoe
+    from runwear.store.surfaces import runs_of_shoe
+
     found = shoe_by_name(app.db, name, "NAME")
     rules = rules_using_shoe(app.db, found["id"])
     if rules:

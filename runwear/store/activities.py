@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from runwear.geo import encode_polyline
-from runwear.ingest.model import Activity
-from runwear.ingest.profile import encode_metres, pace_profile
 from runwear.store.database import writing
-from runwear.store.surfaces import Surfacer, insert_parts, resplit, track_box, write_split
-from runwear.surfacing.split import SurfacePart, SurfaceSplit
+
+if TYPE_CHECKING:  # the write paths import their helpers, so that reading figures (iso_utc)
+    # does not load the surfacing code: `runwear shoes` starts sooner
+    from runwear.ingest.model import Activity
+    from runwear.store.surfaces import Surfacer
+    from runwear.surfacing.split import SurfacePart, SurfaceSplit
 
 DUPLICATE_START_S = 60
 DUPLICATE_DISTANCE_SHARE = 0.02
@@ -97,6 +98,10 @@ def add_activity(
     `surface` whole. `source_id` is None for runs an export lists without a file (`fmt`
     manual, strava, ...).
     """
+    from runwear.geo import encode_polyline
+    from runwear.store.surfaces import insert_parts, track_box
+    from runwear.surfacing.split import SurfacePart
+
     activity_id = int(
         db["activities"]
         .insert(
@@ -153,6 +158,9 @@ def replace_copy(
     """Give a stored run the figures, track and split of a better copy from another file (in
     the caller's transaction); its shoe, external id and manual tags stay. The file it came
     from is left a duplicate when it holds no other run."""
+    from runwear.geo import encode_polyline
+    from runwear.store.surfaces import track_box, write_split
+
     old_source = db.execute(
         "select source_id from activities where id = ?", [activity_id]
     ).fetchone()[0]
@@ -197,6 +205,8 @@ def replace_copy(
 
 def _add_profile(db: Database, activity_id: int, activity: Activity) -> None:
     """Store the pace at the activity's start and end, when its timeline or laps give one."""
+    from runwear.ingest.profile import encode_metres, pace_profile
+
     profile = pace_profile(activity)
     if profile is not None:
         db["activity_profiles"].insert(
@@ -287,6 +297,8 @@ def adopt_export(
     new one (the run is split again). The export's id is kept when the run has none and no
     other run holds it. True when the shoe changed.
     """
+    from runwear.store.surfaces import resplit
+
     row = db.execute(
         "select shoe_id, shoe_source, surface_source, external_id from activities where id = ?",
         [activity_id],

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from runwear.ingest.model import ExportShoe
 from runwear.store.database import writing
 from runwear.store.names import clean_name, loose_key, name_key
 from runwear.store.shoe_identity import (
@@ -17,6 +16,9 @@ from runwear.store.shoe_identity import (
     remember_removed,
     shoe_of_platform_id,
 )
+
+if TYPE_CHECKING:  # not at run time: listing shoes needs no ingest code
+    from runwear.ingest.model import ExportShoe
 
 __all__ = ["clean_name", "loose_key", "name_key"]  # names as shoes compare them
 
