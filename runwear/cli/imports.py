@@ -50,6 +50,22 @@ KINDS = {
     help="Import the FIT files of a Garmin watch plugged in (found under the usual mount "
     "points, or at MOUNT).",
 )
+@click.option(
+    "--watch",
+    "watch_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Keep importing the files that arrive in DIR (a folder an app or a sync tool "
+    "fills), until Ctrl-C.",
+)
+@click.option(
+    "--interval",
+    "interval_s",
+    type=click.FloatRange(1, 3600),
+    default=5.0,
+    show_default=True,
+    help="With --watch: seconds between two looks at the folder.",
+)
 @click.option("--shoe", "shoe_name", help="Tag every imported run with this shoe.")
 @click.option("--surface", type=SURFACE, help="Tag every imported run with this surface.")
 @click.option(
@@ -78,6 +94,8 @@ def import_(
     app: App,
     paths: tuple[Path, ...],
     from_watch: str | None,
+    watch_dir: Path | None,
+    interval_s: float,
     shoe_name: str | None,
     surface: str | None,
     max_mb: int,
@@ -95,22 +113,33 @@ def import_(
     after the import, and only when there are at most 20 of a kind. Exit 1
     if any file could not be read; the others are imported all the same.
 
+    --watch DIR imports each file that arrives in DIR once it is written to the end
+    (unchanged over one --interval), one line per file with runs; Ctrl-C stops it
+    with a line of totals and exit 0.
+
     \b
     runwear import ~/Downloads/Morning_Run.fit
     runwear import ~/watch-exports/ --shoe Pegasus
     runwear import ~/Downloads/export_12345678.zip
     runwear import treadmill.fit --surface treadmill
     runwear import --from-watch
+    runwear import --watch ~/OpenTracks/
     """
+    if watch_dir is not None and (paths or from_watch is not None):
+        raise click.UsageError("--watch DIR imports that folder alone: leave out PATH...")
     if from_watch is not None:
         paths = (*paths, *_watch_files(from_watch))
-    if not paths:
-        raise click.UsageError("say what to import: PATH..., or --from-watch")
+    if not paths and watch_dir is None:
+        raise click.UsageError("say what to import: PATH..., --from-watch or --watch DIR")
     tagging = Tagging(shoe=shoe_by_name(app.db, shoe_name) if shoe_name else None, surface=surface)
     unit = app.settings.units
     options = ImportOptions(
         tagging=tagging, max_bytes=max_mb * 1024 * 1024, jobs=jobs or default_jobs()
     )
+    if watch_dir is not None:
+        from runwear.cli.import_watch import watch_folder
+
+        return watch_folder(app, watch_dir, interval_s, options, quiet, verbose)
     progress = ImportProgress.for_stream(quiet, unit)
     last_id = last_activity_id(app.db)  # runs after it are this import's
     run = ImportRun(app.db, paths, options, on_progress=progress.update)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from runwear.ingest.files import DEFAULT_MAX_BYTES
@@ -70,6 +70,11 @@ class ImportSummary:
         elif result.status == ERROR:
             self.errors += 1
             self.problems.append(result)
+
+    def merge(self, other: ImportSummary) -> None:
+        """Add another import's totals to these (a watched folder's imports, one by one)."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 @dataclass(frozen=True)
