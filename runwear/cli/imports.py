@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from runwear.cli.app import App, cli, pass_app
-from runwear.cli.import_notes import twin_notes, untagged_note
+from runwear.cli.import_notes import twin_notes, unread_notes, untagged_note
 from runwear.cli.params import SURFACE, shoe_by_name
 from runwear.cli.progress import ImportProgress
 from runwear.importing import (
@@ -87,7 +87,8 @@ KINDS = {
     "-v",
     "--verbose",
     is_flag=True,
-    help=f"List files seen before and an export's non-runs even when over {LIST_AT_MOST}.",
+    help=f"List files seen before and an export's non-runs even when over {LIST_AT_MOST}, "
+    "and name each file of a type runwear does not read.",
 )
 @pass_app
 def import_(
@@ -169,6 +170,8 @@ def import_(
     hidden = _hidden(routine)
     if hidden:
         click.echo(hidden)
+    for note in unread_notes(run.summary, verbose):
+        click.echo(note)
     for note in twin_notes(app.db, run.summary):
         click.echo(note)
     click.echo(_summary_line(run.summary, unit))

@@ -74,6 +74,7 @@ class ImportRun:
         """Import every item in order, yielding each result once it is written."""
         plan = build_plan(self.paths, self.options.max_bytes)
         self.summary.files += plan.index_files
+        self.summary.unread.extend(plan.unread)
         try:
             shoe_ids: dict[str, int | None] = {}
             with write_transaction(self.db):

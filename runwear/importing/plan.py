@@ -28,6 +28,7 @@ from runwear.ingest.files import (
     LISTING,
     LISTINGS,
     OUTSIDE,
+    UNREAD,
     SourceFile,
     find_sources,
     format_of,
@@ -37,6 +38,7 @@ from runwear.ingest.files import (
 )
 from runwear.ingest.garmin import SummaryIndex
 from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
+from runwear.ingest.unread import HEAD_BYTES, unread_detail, unread_suffix, unread_type
 
 SUPPORTED = ".gpx, .fit and .tcx files, also gzipped (.gpx.gz, .fit.gz, .tcx.gz)"
 
@@ -79,6 +81,7 @@ class Plan:
     items: list[Item] = field(default_factory=list)
     shoes: list[ExportShoe] = field(default_factory=list)
     index_files: int = 0  # an export's own lists read (activities.csv, summaries JSON)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (name, type): .hrm, .sml
     containers: list[Container] = field(default_factory=list)
 
     def close(self) -> None:
@@ -102,6 +105,9 @@ def build_plan(paths: Iterable[Path], max_bytes: int) -> Plan:
 
 def unsupported(name: str, suffixes: str) -> FileResult:
     """The error for a file runwear has no reader for."""
+    kind = unread_suffix(name)
+    if kind is not None:
+        return FileResult(name, ERROR, unread_detail(kind))
     return FileResult(
         name,
         ERROR,
@@ -120,9 +126,10 @@ def _add_path(plan: Plan, path: Path, max_bytes: int, top: bool = True) -> None:
     if path.is_file() and path.name.lower() in LISTINGS:
         plan.items.append(Item(name, outcome=_listing(path)))
         return
-    before = len(plan.items)
+    before, unread = len(plan.items), len(plan.unread)
     _add_contents(plan, path, max_bytes)
-    if top and len(plan.items) == before and (path.is_dir() or is_zip_file(path)):
+    found = len(plan.items) > before or len(plan.unread) > unread  # unread: said in the summary
+    if top and not found and (path.is_dir() or is_zip_file(path)):
         why = (
             f"nothing runwear can import here. It looked for {SUPPORTED}, zips of them, and "
             "Strava or Garmin Connect exports"
@@ -186,6 +193,8 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
             fmt, gzipped = format_of(found.member.path)
             if fmt is not None:
                 plan.items.append(Item(name, fmt, gzipped, member=(found.holder, found.member)))
+            elif kind := unread_type(name, lambda f=found: _member_head(f.holder, f.member)):
+                plan.unread.append((name, kind))
     else:
         is_export = _is_export_folder if path.is_dir() else None
         for source in find_sources([path], is_export):
@@ -196,6 +205,9 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
                 _add_path(plan, source.path, max_bytes, top=False)  # read it in place
             elif source.format == LISTING:
                 plan.items.append(Item(name, outcome=_listing(source.path)))
+            elif source.format == UNREAD:
+                assert source.unread is not None
+                plan.unread.append((name, source.unread))
             elif source.format == OUTSIDE:
                 why = str(outside_error())
                 plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
@@ -204,6 +216,15 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
                 plan.items.append(Item(name, outcome=unsupported(name, suffixes)))
             else:
                 plan.items.append(Item(name, source.format, source.gzipped, path=source.path))
+
+
+def _member_head(container: Container, member: Member) -> bytes:
+    """The first bytes of a file in a folder or archive (b"" when it cannot be read)."""
+    try:
+        with container.open(member) as stream:
+            return stream.read(HEAD_BYTES)
+    except IngestError:
+        return b""
 
 
 def _export_kind(container: Container, look_inside: bool = True) -> str | None:

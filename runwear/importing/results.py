@@ -49,6 +49,7 @@ class ImportSummary:
     kept_other: int = 0  # not runs stored as cross-training (strength, rides, walks)
     shoes_removed: int = 0  # export shoes the user removed: left out, their runs get no shoe
     new_shoe_ids: list[int] = field(default_factory=list)  # shoes this import created
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (name, type) not read: .hrm
     problems: list[FileResult] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
