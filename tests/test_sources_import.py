@@ -6,6 +6,10 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from runwear.cli import cli
 from runwear.samples.exports import StravaEntry, write_strava_export
 from runwear.samples.health import HealthWorkout, sample_workouts, write_health_export
 from runwear.samples.route import SampleRun
@@ -190,3 +194,35 @@ def test_a_takeout_with_fitbit_and_google_fit_reads_both(tmp_path, runwear_db, r
         "Imported 1 run (6.0 km) from 2 files and 1 export entry; 0 duplicates, 1 not run, "
         "0 errors."
     )
+
+
+@pytest.mark.parametrize("strava_file", ["fit", "gpx", None])
+def test_a_health_copy_of_a_strava_run_gives_the_same_rows_in_either_order(
+    tmp_path, monkeypatch, strava_file
+):
+    """Health holds a copy of a run Strava wrote to it (sourceName Strava): whichever export
+    comes first, one run is stored, from the better copy (FIT > GPX > figures), with
+    Strava's id (the run's origin)."""
+    strava_run = sample_workouts()[4].run
+    strava = write_strava_export(
+        tmp_path / "export_1.zip", [StravaEntry(901, strava_run, file=strava_file)]
+    )
+    health = health_export(tmp_path)
+    rows = []
+    for order in ((strava, health), (health, strava)):
+        db = tmp_path / f"{order[0].stem}-first.db"
+        monkeypatch.setenv("RUNWEAR_DB", str(db))
+        for export in (*order, *order):  # and again: nothing changes
+            result = CliRunner().invoke(cli, ["import", "--jobs", "1", str(export)])
+            assert result.exit_code == 0, result.output
+        with sqlite3.connect(db) as conn:
+            sources = conn.execute(
+                "select a.started_at, s.path from activities a "
+                "left join sources s on s.id = a.source_id order by a.started_at"
+            ).fetchall()
+        rows.append((stored_runs(db), sources))
+    assert rows[0] == rows[1]
+    runs, _ = rows[0]
+    assert len(runs) == 3
+    kept = {"fit": "fit", "gpx": "gpx", None: "gpx"}[strava_file]
+    assert runs[0][5:] == (kept, "strava:901")
