@@ -13,7 +13,7 @@ import click
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.import_notes import twin_notes, unread_notes, untagged_note
 from runwear.cli.params import SURFACE, shoe_by_name
-from runwear.cli.progress import ImportProgress
+from runwear.cli.progress import ImportProgress, ReadingProgress
 from runwear.importing import (
     DUPLICATE,
     ERROR,
@@ -23,6 +23,7 @@ from runwear.importing import (
     ImportOptions,
     ImportRun,
     ImportSummary,
+    Progress,
     Tagging,
     default_jobs,
 )
@@ -142,8 +143,14 @@ def import_(
 
         return watch_folder(app, watch_dir, interval_s, options, quiet, verbose)
     progress = ImportProgress.for_stream(quiet, unit)
+    reading = ReadingProgress.for_stream(quiet)  # export.xml: read before the import starts
+
+    def on_progress(done: Progress) -> None:
+        reading.close()
+        progress.update(done)
+
     last_id = last_activity_id(app.db)  # runs after it are this import's
-    run = ImportRun(app.db, paths, options, on_progress=progress.update)
+    run = ImportRun(app.db, paths, options, on_progress=on_progress, on_reading=reading.update)
     routine: Counter[str] = Counter()  # routine lines by status
     held: list[FileResult] = []  # the first LIST_AT_MOST of each status, shown at the end
     try:
@@ -163,6 +170,7 @@ def import_(
             "kept: run the import again, with --jobs 1 to use the least memory"
         ) from exc
     finally:
+        reading.close()
         progress.close()
     for result in held:
         if routine[result.status] <= LIST_AT_MOST:

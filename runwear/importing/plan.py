@@ -8,7 +8,7 @@ lists one `Item` per file or export entry, and the shoes the exports bring.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -74,6 +74,10 @@ class Item:
         return gunzip(io.BytesIO(data), max_bytes) if self.gzipped else data
 
 
+# Progress of a long read before the import starts: (name, bytes read, bytes in all, items).
+Reading = Callable[[str, int, int, int], None]
+
+
 @dataclass
 class Plan:
     """Every item of an import in order, the shoes its exports bring, and what to close."""
@@ -81,6 +85,7 @@ class Plan:
     items: list[Item] = field(default_factory=list)
     shoes: list[ExportShoe] = field(default_factory=list)
     index_files: int = 0  # an export's own lists read (activities.csv, summaries JSON)
+    on_reading: Reading | None = None  # told how far a long read is (export.xml)
     unread: list[tuple[str, str]] = field(default_factory=list)  # (name, type): .hrm, .sml
     containers: list[Container] = field(default_factory=list)
 
@@ -91,9 +96,10 @@ class Plan:
         self.containers.clear()
 
 
-def build_plan(paths: Iterable[Path], max_bytes: int) -> Plan:
-    """The plan for importing `paths`, recognising exports by their contents."""
-    plan = Plan()
+def build_plan(paths: Iterable[Path], max_bytes: int, on_reading: Reading | None = None) -> Plan:
+    """The plan for importing `paths`, recognising exports by their contents; `on_reading`
+    hears how far the reading of a large export file (Apple Health's export.xml) is."""
+    plan = Plan(on_reading=on_reading)
     try:
         for path in paths:
             _add_path(plan, path, max_bytes)
@@ -381,9 +387,17 @@ def _add_apple_health(plan: Plan, container: Container, max_bytes: int) -> None:
     xml_name = container.name_of(xml)
     plan.index_files += 1
     named: set[str] = set()
+    size = container.size(xml) or 0
+    workouts = 0
+
+    def on_bytes(read_bytes: int) -> None:
+        if plan.on_reading is not None:
+            plan.on_reading(xml_name, read_bytes, max(size, read_bytes), workouts)
+
     try:
         with container.open(xml) as stream:
-            for workout in apple_health.read_workouts(stream, xml):
+            for workout in apple_health.read_workouts(stream, xml, on_bytes):
+                workouts += 1
                 facts = workout.facts
                 route = container.find(workout.route) if workout.route else None
                 name = (
