@@ -9,14 +9,7 @@ from runwear.cli.progress import ReadingProgress
 from runwear.importing import ImportOptions, ImportRun
 from runwear.samples.health import sample_workouts, write_health_export
 from runwear.store import open_db
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.test_import_output import Clock
 
 
 def test_reading_export_xml_reports_bytes_and_workouts(tmp_path):
