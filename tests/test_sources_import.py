@@ -141,14 +141,23 @@ def test_polar_and_fitbit_runs_are_stored_from_their_figures(tmp_path, runwear_d
     )
     result = run_cli(str(polar), str(fitbit))
     assert result.exit_code == 0, result.output
+    # The Polar run's file is read for its route: a file, no longer an export entry.
     assert result.output.splitlines()[-1] == (
-        "Imported 2 runs (14.3 km) from 4 files and 2 export entries; "
+        "Imported 2 runs (14.3 km) from 4 files and 1 export entry; "
         "0 duplicates, 1 not run, 0 errors."
     )
     assert [(r[0], r[1], r[6]) for r in stored_runs(runwear_db)] == [
         ("2026-11-11T06:00:00Z", 4.3456, "fitbit:25330000"),
         ("2026-11-09T06:00:00Z", 10.0, "polar:training-session-2026-11-09-1000"),
     ]
+    with sqlite3.connect(runwear_db) as conn:
+        tracks = conn.execute(
+            "select a.format, t.points from activities a "
+            "left join activity_tracks t on t.activity_id = a.id order by a.started_at"
+        ).fetchall()
+    assert tracks == [("polar", 101), ("manual", None)]  # the route's 101 positions
+    again = run_cli(str(polar))
+    assert again.output.splitlines()[-1].startswith("Imported 0 runs (0.0 km) from 3 files")
 
 
 def test_google_takeout_fit_activities_import(tmp_path, runwear_db, run_cli):

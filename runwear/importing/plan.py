@@ -466,15 +466,21 @@ def _add_runkeeper(plan: Plan, container: Container, max_bytes: int) -> None:
 
 
 def _add_polar(plan: Plan, container: Container, max_bytes: int) -> None:
-    """A Polar Flow export: one item per training-session JSON (figures only, no track yet)."""
+    """A Polar Flow export: one item per training-session JSON; a run with a recorded route
+    is read again as a file (its track), one without is stored from its figures."""
     for member in polar.session_files(container):
-        plan.index_files += 1
         name = container.name_of(member)
         try:
             session = polar.read_session(container.read(member, max_bytes), member.path)
         except IngestError as exc:
+            plan.index_files += 1
             plan.items.append(Item(name, outcome=FileResult(name, ERROR, str(exc))))
             continue
+        if session.facts.is_run and session.track:  # the file is counted by its result
+            item = Item(name, "polar", member=(container, member), export="polar")
+            plan.items.append(replace(item, facts=session.facts))
+            continue
+        plan.index_files += 1
         if not session.facts.is_run:
             why = f"not a run ({session.facts.label})"
             result = FileResult(name, NOT_RUN, why, routine=True)

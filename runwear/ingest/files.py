@@ -206,4 +206,8 @@ def parse_source(data: bytes, fmt: str) -> ParsedFile:
         from runwear.ingest.tcx import parse_tcx
 
         return parse_tcx(data)
+    if fmt == "polar":  # a Polar Flow training session with its route (an export's item)
+        from runwear.ingest.polar import parse_session_file
+
+        return parse_session_file(data)
     raise IngestError(f"unsupported format {fmt!r}. runwear reads .gpx, .fit and .tcx files")
