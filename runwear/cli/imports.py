@@ -105,13 +105,14 @@ def import_(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Import runs from files, folders and Strava or Garmin Connect account exports.
+    """Import runs from files, folders, account exports, a watch or a watched folder.
 
-    Files: .gpx, .fit and .tcx, also gzipped (.gz). An export (the .zip as
-    downloaded, or its unpacked folder) brings every run with its shoe, and
-    the shoes themselves. Files already imported (same bytes) and runs already
-    stored from another file (start within 60 s, distance within 2%) are
-    skipped. Lines about files seen before and an export's non-runs come
+    Files: .gpx, .fit and .tcx, also gzipped (.gz). An export of Strava, Garmin
+    Connect, Apple Health, Runkeeper, Polar Flow, Google Fit or Fitbit (the .zip
+    as downloaded, or its unpacked folder) brings every run, with its shoe and
+    the shoes themselves when the export has them. Files already imported
+    (same bytes) and runs already stored from another file (start within 60 s,
+    distance within 2%) are skipped. Lines about files seen before and an export's non-runs come
     after the import, and only when there are at most 20 of a kind. Exit 1
     if any file could not be read; the others are imported all the same.
 

@@ -333,7 +333,8 @@ class Writer:
         """The stored copy of this run that this file's copy betters, or None.
 
         Better is the device's FIT, then TCX, then GPX, then an export's figures alone; among
-        equals, more track points. Whatever order the files come in, the best copy stays.
+        equals, one that is not Apple Health's copy (SECOND_HAND), then more track points.
+        Whatever order the files come in, the best copy stays.
         """
         if facts is not None and store.by_external_id(self.db, facts.external_id) is not None:
             return None  # the export knows this run already
