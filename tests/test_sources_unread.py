@@ -66,8 +66,7 @@ def test_unread_files_in_a_folder_are_counted_in_one_line(tmp_path, runwear_db):
     assert result.output.splitlines()[-2:] == [
         "6 files of types runwear does not read: .hrm 3, .json 2, .sml 1; convert them to FIT, "
         "GPX or TCX (--verbose names them).",
-        "Imported 2 runs (9.0 km) from 2 files and 1 export entry; 0 duplicates, 0 not runs, "
-        "0 errors.",
+        "Imported 2 runs (9.0 km) from 2 files; 0 duplicates, 0 not runs, 0 errors.",
     ]
 
 
