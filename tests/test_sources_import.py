@@ -6,6 +6,10 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from runwear.cli import cli
 from runwear.samples.exports import StravaEntry, write_strava_export
 from runwear.samples.health import HealthWorkout, sample_workouts, write_health_export
 from runwear.samples.route import SampleRun
@@ -137,14 +141,23 @@ def test_polar_and_fitbit_runs_are_stored_from_their_figures(tmp_path, runwear_d
     )
     result = run_cli(str(polar), str(fitbit))
     assert result.exit_code == 0, result.output
+    # The Polar run's file is read for its route: a file, no longer an export entry.
     assert result.output.splitlines()[-1] == (
-        "Imported 2 runs (14.3 km) from 4 files and 2 export entries; "
+        "Imported 2 runs (14.3 km) from 4 files and 1 export entry; "
         "0 duplicates, 1 not run, 0 errors."
     )
     assert [(r[0], r[1], r[6]) for r in stored_runs(runwear_db)] == [
         ("2026-11-11T06:00:00Z", 4.3456, "fitbit:25330000"),
         ("2026-11-09T06:00:00Z", 10.0, "polar:training-session-2026-11-09-1000"),
     ]
+    with sqlite3.connect(runwear_db) as conn:
+        tracks = conn.execute(
+            "select a.format, t.points from activities a "
+            "left join activity_tracks t on t.activity_id = a.id order by a.started_at"
+        ).fetchall()
+    assert tracks == [("polar", 101), ("manual", None)]  # the route's 101 positions
+    again = run_cli(str(polar))
+    assert again.output.splitlines()[-1].startswith("Imported 0 runs (0.0 km) from 3 files")
 
 
 def test_google_takeout_fit_activities_import(tmp_path, runwear_db, run_cli):
@@ -190,3 +203,35 @@ def test_a_takeout_with_fitbit_and_google_fit_reads_both(tmp_path, runwear_db, r
         "Imported 1 run (6.0 km) from 2 files and 1 export entry; 0 duplicates, 1 not run, "
         "0 errors."
     )
+
+
+@pytest.mark.parametrize("strava_file", ["fit", "gpx", None])
+def test_a_health_copy_of_a_strava_run_gives_the_same_rows_in_either_order(
+    tmp_path, monkeypatch, strava_file
+):
+    """Health holds a copy of a run Strava wrote to it (sourceName Strava): whichever export
+    comes first, one run is stored, from the better copy (FIT > GPX > figures), with
+    Strava's id (the run's origin)."""
+    strava_run = sample_workouts()[4].run
+    strava = write_strava_export(
+        tmp_path / "export_1.zip", [StravaEntry(901, strava_run, file=strava_file)]
+    )
+    health = health_export(tmp_path)
+    rows = []
+    for order in ((strava, health), (health, strava)):
+        db = tmp_path / f"{order[0].stem}-first.db"
+        monkeypatch.setenv("RUNWEAR_DB", str(db))
+        for export in (*order, *order):  # and again: nothing changes
+            result = CliRunner().invoke(cli, ["import", "--jobs", "1", str(export)])
+            assert result.exit_code == 0, result.output
+        with sqlite3.connect(db) as conn:
+            sources = conn.execute(
+                "select a.started_at, s.path from activities a "
+                "left join sources s on s.id = a.source_id order by a.started_at"
+            ).fetchall()
+        rows.append((stored_runs(db), sources))
+    assert rows[0] == rows[1]
+    runs, _ = rows[0]
+    assert len(runs) == 3
+    kept = {"fit": "fit", "gpx": "gpx", None: "gpx"}[strava_file]
+    assert runs[0][5:] == (kept, "strava:901")

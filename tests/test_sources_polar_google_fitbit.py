@@ -9,11 +9,13 @@ import pytest
 
 from runwear.ingest import fitbit, google_fit, polar
 from runwear.ingest.archive import open_container
+from runwear.ingest.files import parse_source
 from runwear.ingest.model import IngestError
 from runwear.ingest.tcx import parse_tcx
 from runwear.samples.route import SampleRun
 from runwear.samples.sources import (
     SourceEntry,
+    polar_session_json,
     write_fitbit_export,
     write_google_fit_export,
     write_polar_export,
@@ -140,3 +142,17 @@ def test_fitbit_localised_run_counts_by_its_type_id_and_bad_items_are_named():
     assert read.skipped == ("exercise 1 has no logId or readable startTime",)
     with pytest.raises(IngestError, match="not a Fitbit exercise list"):
         fitbit.read_exercises(b"{}")
+
+
+def test_a_polar_session_with_a_route_parses_as_a_file_with_its_track():
+    run = SampleRun(at(2), 5000.0, 1500.0, step_s=15)
+    data = polar_session_json(SourceEntry(run, "TRAIL_RUNNING"))
+    parsed = parse_source(data, "polar")
+    (activity,) = parsed.activities
+    assert (parsed.format, activity.sport, activity.sub_sport) == ("polar", "running", "trail")
+    assert (activity.started_at, activity.distance_m, activity.duration_s) == (at(2), 5000, 1500)
+    assert len(activity.track) == 101
+    document = json.loads(data)
+    del document["distance"]  # no distance in the session: the route's length
+    no_distance = parse_source(json.dumps(document).encode(), "polar").activities[0]
+    assert no_distance.distance_m == pytest.approx(5000.0, rel=1e-3)

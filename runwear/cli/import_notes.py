@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 from sqlite_utils import Database
 
 from runwear.cli.output import printable
 from runwear.importing import ImportSummary
+from runwear.ingest.unread import unread_detail, unread_line
 from runwear.store.shoe_identity import plausible_twins
 from runwear.store.shoes import untagged_after
 
@@ -21,6 +23,16 @@ def twin_notes(db: Database, summary: ImportSummary) -> list[str]:
         f"`runwear shoe merge {_quoted(t.existing_name)} {_quoted(t.new_name)}`."
         for t in plausible_twins(db, summary.new_shoe_ids)
     ]
+
+
+def unread_notes(summary: ImportSummary, verbose: bool) -> list[str]:
+    """The files of types runwear does not read, counted in one line; with `verbose`, each
+    named on a line of its own before it."""
+    line = unread_line(Counter(kind for _, kind in summary.unread))
+    if line is None:
+        return []
+    named = [f"{printable(name)}: {unread_detail(kind)}" for name, kind in summary.unread]
+    return [*(named if verbose else []), f"{line}{'' if verbose else ' (--verbose names them)'}."]
 
 
 def untagged_note(db: Database, last_id_before: int) -> str | None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from runwear.cli.app import App, cli, pass_app
-from runwear.cli.import_notes import twin_notes, untagged_note
+from runwear.cli.import_notes import twin_notes, unread_notes, untagged_note
 from runwear.cli.params import SURFACE, shoe_by_name
-from runwear.cli.progress import ImportProgress
+from runwear.cli.progress import ImportProgress, ReadingProgress
 from runwear.importing import (
     DUPLICATE,
     ERROR,
@@ -23,6 +23,7 @@ from runwear.importing import (
     ImportOptions,
     ImportRun,
     ImportSummary,
+    Progress,
     Tagging,
     default_jobs,
 )
@@ -50,6 +51,22 @@ KINDS = {
     help="Import the FIT files of a Garmin watch plugged in (found under the usual mount "
     "points, or at MOUNT).",
 )
+@click.option(
+    "--watch",
+    "watch_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Keep importing the files that arrive in DIR (a folder an app or a sync tool "
+    "fills), until Ctrl-C.",
+)
+@click.option(
+    "--interval",
+    "interval_s",
+    type=click.FloatRange(1, 3600),
+    default=5.0,
+    show_default=True,
+    help="With --watch: seconds between two looks at the folder.",
+)
 @click.option("--shoe", "shoe_name", help="Tag every imported run with this shoe.")
 @click.option("--surface", type=SURFACE, help="Tag every imported run with this surface.")
 @click.option(
@@ -71,13 +88,16 @@ KINDS = {
     "-v",
     "--verbose",
     is_flag=True,
-    help=f"List files seen before and an export's non-runs even when over {LIST_AT_MOST}.",
+    help=f"List files seen before and an export's non-runs even when over {LIST_AT_MOST}, "
+    "and name each file of a type runwear does not read.",
 )
 @pass_app
 def import_(
     app: App,
     paths: tuple[Path, ...],
     from_watch: str | None,
+    watch_dir: Path | None,
+    interval_s: float,
     shoe_name: str | None,
     surface: str | None,
     max_mb: int,
@@ -85,15 +105,20 @@ def import_(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Import runs from files, folders and Strava or Garmin Connect account exports.
+    """Import runs from files, folders, account exports, a watch or a watched folder.
 
-    Files: .gpx, .fit and .tcx, also gzipped (.gz). An export (the .zip as
-    downloaded, or its unpacked folder) brings every run with its shoe, and
-    the shoes themselves. Files already imported (same bytes) and runs already
-    stored from another file (start within 60 s, distance within 2%) are
-    skipped. Lines about files seen before and an export's non-runs come
+    Files: .gpx, .fit and .tcx, also gzipped (.gz). An export of Strava, Garmin
+    Connect, Apple Health, Runkeeper, Polar Flow, Google Fit or Fitbit (the .zip
+    as downloaded, or its unpacked folder) brings every run, with its shoe and
+    the shoes themselves when the export has them. Files already imported
+    (same bytes) and runs already stored from another file (start within 60 s,
+    distance within 2%) are skipped. Lines about files seen before and an export's non-runs come
     after the import, and only when there are at most 20 of a kind. Exit 1
     if any file could not be read; the others are imported all the same.
+
+    --watch DIR imports each file that arrives in DIR once it is written to the end
+    (unchanged over one --interval), one line per file with runs; Ctrl-C stops it
+    with a line of totals and exit 0.
 
     \b
     runwear import ~/Downloads/Morning_Run.fit
@@ -101,19 +126,32 @@ def import_(
     runwear import ~/Downloads/export_12345678.zip
     runwear import treadmill.fit --surface treadmill
     runwear import --from-watch
+    runwear import --watch ~/OpenTracks/
     """
+    if watch_dir is not None and (paths or from_watch is not None):
+        raise click.UsageError("--watch DIR imports that folder alone: leave out PATH...")
     if from_watch is not None:
         paths = (*paths, *_watch_files(from_watch))
-    if not paths:
-        raise click.UsageError("say what to import: PATH..., or --from-watch")
+    if not paths and watch_dir is None:
+        raise click.UsageError("say what to import: PATH..., --from-watch or --watch DIR")
     tagging = Tagging(shoe=shoe_by_name(app.db, shoe_name) if shoe_name else None, surface=surface)
     unit = app.settings.units
     options = ImportOptions(
         tagging=tagging, max_bytes=max_mb * 1024 * 1024, jobs=jobs or default_jobs()
     )
+    if watch_dir is not None:
+        from runwear.cli.import_watch import watch_folder
+
+        return watch_folder(app, watch_dir, interval_s, options, quiet, verbose)
     progress = ImportProgress.for_stream(quiet, unit)
+    reading = ReadingProgress.for_stream(quiet)  # export.xml: read before the import starts
+
+    def on_progress(done: Progress) -> None:
+        reading.close()
+        progress.update(done)
+
     last_id = last_activity_id(app.db)  # runs after it are this import's
-    run = ImportRun(app.db, paths, options, on_progress=progress.update)
+    run = ImportRun(app.db, paths, options, on_progress=on_progress, on_reading=reading.update)
     routine: Counter[str] = Counter()  # routine lines by status
     held: list[FileResult] = []  # the first LIST_AT_MOST of each status, shown at the end
     try:
@@ -133,6 +171,7 @@ def import_(
             "kept: run the import again, with --jobs 1 to use the least memory"
         ) from exc
     finally:
+        reading.close()
         progress.close()
     for result in held:
         if routine[result.status] <= LIST_AT_MOST:
@@ -140,6 +179,8 @@ def import_(
     hidden = _hidden(routine)
     if hidden:
         click.echo(hidden)
+    for note in unread_notes(run.summary, verbose):
+        click.echo(note)
     for note in twin_notes(app.db, run.summary):
         click.echo(note)
     click.echo(_summary_line(run.summary, unit))

@@ -7,6 +7,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import TextIO
 
 import click
@@ -231,6 +232,51 @@ class LoadProgress(_Bar):
             f"{self.bytes_read / 1e6:,.1f}/{self.total_bytes / 1e6:,.1f} MB ({share:.0%}), "
             f"{self.count:,} {self.items}{self._eta(share, now)}"
         )
+
+
+class _FileReading(LoadProgress):
+    """LoadProgress whose bar says which file it is reading."""
+
+    def describe(self, now: float) -> str:
+        return f"{self.label}: {super().describe(now)}"
+
+
+class ReadingProgress:
+    """A bar for each large file read before an import starts (a 2 GB export.xml), on a
+    terminal only: "Reading export.xml: 230.1/2,000.0 MB (11%), 1,204 workouts, ETA 1:02"."""
+
+    def __init__(
+        self, mode: str, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.mode = mode
+        self.stream = stream
+        self.clock = clock
+        self._bar: _FileReading | None = None
+        self._name = ""
+
+    @classmethod
+    def for_stream(cls, quiet: bool, stream: TextIO | None = None) -> ReadingProgress:
+        """A bar when `stream` (default stderr) is a terminal and not quiet; else nothing."""
+        mode = "bar" if _Bar.mode_for(quiet, stream) == "bar" else "off"
+        return cls(mode, stream)
+
+    def update(self, name: str, read_bytes: int, total_bytes: int, items: int) -> None:
+        """The reader of `name` is `read_bytes` into it and has found `items` so far."""
+        if self.mode == "off":
+            return
+        if self._bar is None or name != self._name:
+            self.close()
+            self._name = name
+            self._bar = _FileReading(self.mode, total_bytes, "workouts", self.stream, self.clock)
+            self._bar.label = f"Reading {PurePosixPath(name).name}"
+        self._bar.count = items
+        self._bar.update_bytes(read_bytes)
+
+    def close(self) -> None:
+        """Take the bar away (before the import's own bar)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 class CountProgress(_Bar):

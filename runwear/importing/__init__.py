@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from runwear.importing.engine import Engine
-from runwear.importing.plan import build_plan
+from runwear.importing.plan import Reading, build_plan
 from runwear.importing.results import (
     DUPLICATE,
     ERROR,
@@ -42,6 +42,7 @@ __all__ = [
     "ImportRun",
     "ImportSummary",
     "Progress",
+    "Reading",
     "Tagging",
     "default_jobs",
 ]
@@ -56,11 +57,13 @@ class ImportRun:
         paths: Iterable[Path],
         options: ImportOptions | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        on_reading: Reading | None = None,
     ) -> None:
         self.db = db
         self.paths = list(paths)
         self.options = options or ImportOptions()
         self.on_progress = on_progress
+        self.on_reading = on_reading  # how far a long read before the import is (export.xml)
         self.summary = ImportSummary()
 
     def _count_shoe(self, shoe_id: int | None, created: bool) -> None:
@@ -72,8 +75,9 @@ class ImportRun:
 
     def results(self) -> Iterator[FileResult]:
         """Import every item in order, yielding each result once it is written."""
-        plan = build_plan(self.paths, self.options.max_bytes)
+        plan = build_plan(self.paths, self.options.max_bytes, self.on_reading)
         self.summary.files += plan.index_files
+        self.summary.unread.extend(plan.unread)
         try:
             shoe_ids: dict[str, int | None] = {}
             with write_transaction(self.db):

@@ -8,7 +8,7 @@ lists one `Item` per file or export entry, and the shoes the exports bring.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from runwear.ingest.files import (
     LISTING,
     LISTINGS,
     OUTSIDE,
+    UNREAD,
     SourceFile,
     find_sources,
     format_of,
@@ -37,6 +38,7 @@ from runwear.ingest.files import (
 )
 from runwear.ingest.garmin import SummaryIndex
 from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
+from runwear.ingest.unread import HEAD_BYTES, unread_detail, unread_suffix, unread_type
 
 SUPPORTED = ".gpx, .fit and .tcx files, also gzipped (.gpx.gz, .fit.gz, .tcx.gz)"
 
@@ -72,6 +74,10 @@ class Item:
         return gunzip(io.BytesIO(data), max_bytes) if self.gzipped else data
 
 
+# Progress of a long read before the import starts: (name, bytes read, bytes in all, items).
+Reading = Callable[[str, int, int, int], None]
+
+
 @dataclass
 class Plan:
     """Every item of an import in order, the shoes its exports bring, and what to close."""
@@ -79,6 +85,8 @@ class Plan:
     items: list[Item] = field(default_factory=list)
     shoes: list[ExportShoe] = field(default_factory=list)
     index_files: int = 0  # an export's own lists read (activities.csv, summaries JSON)
+    on_reading: Reading | None = None  # told how far a long read is (export.xml)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (name, type): .hrm, .sml
     containers: list[Container] = field(default_factory=list)
 
     def close(self) -> None:
@@ -88,9 +96,10 @@ class Plan:
         self.containers.clear()
 
 
-def build_plan(paths: Iterable[Path], max_bytes: int) -> Plan:
-    """The plan for importing `paths`, recognising exports by their contents."""
-    plan = Plan()
+def build_plan(paths: Iterable[Path], max_bytes: int, on_reading: Reading | None = None) -> Plan:
+    """The plan for importing `paths`, recognising exports by their contents; `on_reading`
+    hears how far the reading of a large export file (Apple Health's export.xml) is."""
+    plan = Plan(on_reading=on_reading)
     try:
         for path in paths:
             _add_path(plan, path, max_bytes)
@@ -102,6 +111,9 @@ def build_plan(paths: Iterable[Path], max_bytes: int) -> Plan:
 
 def unsupported(name: str, suffixes: str) -> FileResult:
     """The error for a file runwear has no reader for."""
+    kind = unread_suffix(name)
+    if kind is not None:
+        return FileResult(name, ERROR, unread_detail(kind))
     return FileResult(
         name,
         ERROR,
@@ -120,9 +132,10 @@ def _add_path(plan: Plan, path: Path, max_bytes: int, top: bool = True) -> None:
     if path.is_file() and path.name.lower() in LISTINGS:
         plan.items.append(Item(name, outcome=_listing(path)))
         return
-    before = len(plan.items)
+    before, unread = len(plan.items), len(plan.unread)
     _add_contents(plan, path, max_bytes)
-    if top and len(plan.items) == before and (path.is_dir() or is_zip_file(path)):
+    found = len(plan.items) > before or len(plan.unread) > unread  # unread: said in the summary
+    if top and not found and (path.is_dir() or is_zip_file(path)):
         why = (
             f"nothing runwear can import here. It looked for {SUPPORTED}, zips of them, and "
             "Strava or Garmin Connect exports"
@@ -186,6 +199,8 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
             fmt, gzipped = format_of(found.member.path)
             if fmt is not None:
                 plan.items.append(Item(name, fmt, gzipped, member=(found.holder, found.member)))
+            elif kind := unread_type(name, lambda f=found: _member_head(f.holder, f.member)):
+                plan.unread.append((name, kind))
     else:
         is_export = _is_export_folder if path.is_dir() else None
         for source in find_sources([path], is_export):
@@ -196,6 +211,9 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
                 _add_path(plan, source.path, max_bytes, top=False)  # read it in place
             elif source.format == LISTING:
                 plan.items.append(Item(name, outcome=_listing(source.path)))
+            elif source.format == UNREAD:
+                assert source.unread is not None
+                plan.unread.append((name, source.unread))
             elif source.format == OUTSIDE:
                 why = str(outside_error())
                 plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
@@ -204,6 +222,15 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
                 plan.items.append(Item(name, outcome=unsupported(name, suffixes)))
             else:
                 plan.items.append(Item(name, source.format, source.gzipped, path=source.path))
+
+
+def _member_head(container: Container, member: Member) -> bytes:
+    """The first bytes of a file in a folder or archive (b"" when it cannot be read)."""
+    try:
+        with container.open(member) as stream:
+            return stream.read(HEAD_BYTES)
+    except IngestError:
+        return b""
 
 
 def _export_kind(container: Container, look_inside: bool = True) -> str | None:
@@ -360,9 +387,17 @@ def _add_apple_health(plan: Plan, container: Container, max_bytes: int) -> None:
     xml_name = container.name_of(xml)
     plan.index_files += 1
     named: set[str] = set()
+    size = container.size(xml) or 0
+    workouts = 0
+
+    def on_bytes(read_bytes: int) -> None:
+        if plan.on_reading is not None:
+            plan.on_reading(xml_name, read_bytes, max(size, read_bytes), workouts)
+
     try:
         with container.open(xml) as stream:
-            for workout in apple_health.read_workouts(stream, xml):
+            for workout in apple_health.read_workouts(stream, xml, on_bytes):
+                workouts += 1
                 facts = workout.facts
                 route = container.find(workout.route) if workout.route else None
                 name = (
@@ -431,15 +466,21 @@ def _add_runkeeper(plan: Plan, container: Container, max_bytes: int) -> None:
 
 
 def _add_polar(plan: Plan, container: Container, max_bytes: int) -> None:
-    """A Polar Flow export: one item per training-session JSON (figures only, no track yet)."""
+    """A Polar Flow export: one item per training-session JSON; a run with a recorded route
+    is read again as a file (its track), one without is stored from its figures."""
     for member in polar.session_files(container):
-        plan.index_files += 1
         name = container.name_of(member)
         try:
             session = polar.read_session(container.read(member, max_bytes), member.path)
         except IngestError as exc:
+            plan.index_files += 1
             plan.items.append(Item(name, outcome=FileResult(name, ERROR, str(exc))))
             continue
+        if session.facts.is_run and session.track:  # the file is counted by its result
+            item = Item(name, "polar", member=(container, member), export="polar")
+            plan.items.append(replace(item, facts=session.facts))
+            continue
+        plan.index_files += 1
         if not session.facts.is_run:
             why = f"not a run ({session.facts.label})"
             result = FileResult(name, NOT_RUN, why, routine=True)

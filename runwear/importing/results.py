@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from runwear.ingest.files import DEFAULT_MAX_BYTES
@@ -49,6 +49,7 @@ class ImportSummary:
     kept_other: int = 0  # not runs stored as cross-training (strength, rides, walks)
     shoes_removed: int = 0  # export shoes the user removed: left out, their runs get no shoe
     new_shoe_ids: list[int] = field(default_factory=list)  # shoes this import created
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (name, type) not read: .hrm
     problems: list[FileResult] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
@@ -70,6 +71,11 @@ class ImportSummary:
         elif result.status == ERROR:
             self.errors += 1
             self.problems.append(result)
+
+    def merge(self, other: ImportSummary) -> None:
+        """Add another import's totals to these (a watched folder's imports, one by one)."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 @dataclass(frozen=True)

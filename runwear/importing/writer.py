@@ -36,6 +36,9 @@ from runwear.surfacing.rules import NO_CHOICE, RuleChoice
 from runwear.surfacing.split import SOURCE_MANUAL, SurfacePart, SurfaceSplit
 
 COPY_RANK = {"fit": 3, "tcx": 2, "gpx": 1}  # which copy of a run to keep: the higher
+# Apple Health holds copies of what other apps (Strava, Nike Run Club, Garmin Connect) wrote
+# to it: such a copy gives way to an equal one from elsewhere, and its id to the origin's.
+SECOND_HAND = ("apple:",)
 PLATFORMS = {
     "strava": "Strava",
     "garmin": "Garmin Connect",
@@ -143,7 +146,9 @@ class Writer:
             hinted = activity.sub_sport != original.sub_sport
             worse = self._worse_copy(activity, fmt, facts)
             if worse is not None:
-                replaced.append(self._replace(worse, activity, source_id, index, fmt, hinted))
+                replaced.append(
+                    self._replace(worse, activity, source_id, index, fmt, hinted, facts)
+                )
                 continue
             twin = self._twin(activity, facts)
             if twin:
@@ -328,16 +333,21 @@ class Writer:
         """The stored copy of this run that this file's copy betters, or None.
 
         Better is the device's FIT, then TCX, then GPX, then an export's figures alone; among
-        equals, more track points. Whatever order the files come in, the best copy stays.
+        equals, one that is not Apple Health's copy (SECOND_HAND), then more track points.
+        Whatever order the files come in, the best copy stays.
         """
         if facts is not None and store.by_external_id(self.db, facts.external_id) is not None:
             return None  # the export knows this run already
         twin = store.same_run(self.db, activity.started_at, activity.distance_m)
         if twin is None:
             return None
-        ours = (COPY_RANK.get(fmt, 0), len(activity.track))
-        theirs = (COPY_RANK.get(twin["format"], 0), twin["points"] or 0)
-        return twin if ours > theirs else None
+        their_id = self.db.execute(
+            "select external_id from activities where id = ?", [twin["id"]]
+        ).fetchone()[0]
+        ours = (COPY_RANK.get(fmt, 0), not _second_hand(facts and facts.external_id))
+        theirs = (COPY_RANK.get(twin["format"], 0), not _second_hand(their_id))
+        ours_points, their_points = len(activity.track), twin["points"] or 0
+        return twin if (*ours, ours_points) > (*theirs, their_points) else None
 
     def _replace(
         self,
@@ -347,6 +357,7 @@ class Writer:
         index: int,
         fmt: str,
         hinted: bool,
+        facts: ExportFacts | None,
     ) -> str:
         """Put this better copy's figures and track on the stored run, keeping its tags."""
         row = self.db.execute(
@@ -359,15 +370,19 @@ class Writer:
         else:
             split = self._split(activity, shoe_id, self._rules(activity), hinted)
         store.replace_copy(self.db, twin["id"], activity, source_id, index, fmt, split)
+        note = self._adopt(twin["id"], facts) if facts else ""
         return (
             f"a better copy of activity {twin['id']} ({fmt} over {twin['format']}): its "
-            "figures and track replace the stored ones, its shoe and surface tags stay"
+            f"figures and track replace the stored ones, its shoe and surface tags stay{note}"
         )
 
     def _adopt(self, activity_id: int, facts: ExportFacts) -> str:
         """Give a stored run the export's id and shoe; a note when its shoe changed."""
         shoe_id = self.shoe_ids.get(facts.shoe) if facts.shoe and not self.tagging.shoe else None
-        if not store.adopt_export(self.db, activity_id, shoe_id, facts.external_id, self.surfacer):
+        yielding = () if _second_hand(facts.external_id) else SECOND_HAND
+        if not store.adopt_export(
+            self.db, activity_id, shoe_id, facts.external_id, self.surfacer, yielding
+        ):
             return ""
         name = self.db.execute("select name from shoes where id = ?", [shoe_id]).fetchone()[0]
         return f"; shoe set to {name} as the export says"
@@ -423,6 +438,11 @@ class Writer:
             rule_surface=choice.surface,
             hinted=hinted,
         )
+
+
+def _second_hand(external_id: str | None) -> bool:
+    """Whether a run's id says it is a copy an app keeps of other apps' runs (Apple Health)."""
+    return bool(external_id) and external_id.startswith(SECOND_HAND)
 
 
 def _with_plausible_climb(activity: Activity) -> Activity:

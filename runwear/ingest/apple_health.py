@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import codecs
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO
@@ -120,9 +120,17 @@ def route_path(xml: Member, reference: str) -> str:
     return posixpath.normpath(posixpath.join(folder, reference.lstrip("/")))
 
 
-def read_workouts(stream: IO[bytes], xml: Member | None = None) -> Iterator[Workout]:
-    """Every Workout of export.xml in file order, streamed: memory stays flat."""
+def read_workouts(
+    stream: IO[bytes],
+    xml: Member | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Iterator[Workout]:
+    """Every Workout of export.xml in file order, streamed: memory stays flat.
+
+    `on_bytes` is told how many bytes of the file are read so far, after each piece.
+    """
     head = stream.read(HEAD_BYTES)
+    read_bytes = len(head)
     text = codecs.decode(head, "utf-8", errors="replace")
     root = check_prolog_declarations(text, "export.xml")
     if root != "HealthData":
@@ -140,9 +148,12 @@ def read_workouts(stream: IO[bytes], xml: Member | None = None) -> Iterator[Work
             ) from exc
         yield from reader.done
         reader.done.clear()
+        if on_bytes is not None:
+            on_bytes(read_bytes)
         if final:
             return
         data = stream.read(_CHUNK)
+        read_bytes += len(data)
 
 
 class _Reader:

@@ -136,6 +136,10 @@ class Container:
         """The zip archive stored as `member`, as a container of its own."""
         raise NotImplementedError
 
+    def size(self, member: Member) -> int | None:
+        """The file's size in bytes as stored (for progress), None when unknown."""
+        return None
+
     def close(self) -> None:
         """Release the files held open, the zips opened within it first."""
         for child in reversed(self._children):
@@ -241,6 +245,12 @@ class FolderContainer(Container):
         except OSError as exc:
             raise _unreadable(exc) from exc
 
+    def size(self, member: Member) -> int | None:
+        try:
+            return self._inside(member).stat().st_size
+        except (OSError, IngestError):
+            return None
+
     def open_zip(self, member: Member) -> Container:
         try:
             stream = open_regular(self._inside(member), 1 << 62)
@@ -339,6 +349,9 @@ class ZipContainer(Container):
 
     def open(self, member: Member) -> IO[bytes]:
         return _Guarded(self.archive.open(self._info(member)))
+
+    def size(self, member: Member) -> int | None:
+        return self._info(member).file_size
 
     def open_zip(self, member: Member) -> Container:
         info = self._info(member)

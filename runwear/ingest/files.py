@@ -13,6 +13,7 @@ from typing import IO
 
 from runwear.ingest.archive import expands_too_far, open_regular, read_at_most
 from runwear.ingest.model import IngestError, ParsedFile
+from runwear.ingest.unread import HEAD_BYTES, unread_type
 
 FORMATS: dict[str, str] = {".gpx": "gpx", ".fit": "fit", ".tcx": "tcx"}
 FOLDER = "folder"  # the format of a folder met on a walk whose files could not be read
@@ -20,6 +21,7 @@ EXPORT = "export"  # the format of a folder met on a walk that holds an account 
 LISTING = "listing"  # the format of an activity list (activities.csv) met on a walk
 LISTINGS = frozenset({"activities.csv"})  # file names of account exports' activity lists
 OUTSIDE = "outside"  # the format of a link met on a walk that leads outside the folder
+UNREAD = "unread"  # the format of an activity file of a type runwear does not read (.hrm)
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _CHUNK = 1 << 20
 
@@ -31,6 +33,7 @@ class SourceFile:
     path: Path
     format: str | None
     gzipped: bool = False
+    unread: str | None = None  # with format UNREAD: the file's type (".hrm", ".json")
 
 
 def source_for(path: Path) -> SourceFile:
@@ -52,7 +55,8 @@ def find_sources(
     paths: Iterable[Path], is_export: Callable[[Path], bool] | None = None
 ) -> Iterator[SourceFile]:
     """Files named on the command line as they are; folders walked recursively for known formats
-    and zip archives (format None: the caller opens them), and activity lists (LISTING).
+    and zip archives (format None: the caller opens them), activity lists (LISTING), and
+    activity files of types runwear does not read (UNREAD, to be counted).
 
     A folder below for which `is_export` says True comes out whole, as a `SourceFile` of
     format EXPORT, and is not walked: the export is read as one.
@@ -92,9 +96,20 @@ def find_sources(
                         found.append(source)  # a zip: its runs, or an account export
                     elif name.lower() in LISTINGS:
                         found.append(SourceFile(folder / name, LISTING))
+                    elif kind := unread_type(name, lambda p=folder / name: _head(p)):
+                        found.append(SourceFile(folder / name, UNREAD, unread=kind))
             yield from found
         else:
             yield source_for(path)
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a regular file (b"" for anything else, or when unreadable)."""
+    try:
+        with open_regular(path, 1 << 62) as stream:
+            return stream.read(HEAD_BYTES)
+    except (OSError, IngestError):
+        return b""
 
 
 def _leads_outside(file: Path, top: Path) -> bool:
@@ -191,4 +206,8 @@ def parse_source(data: bytes, fmt: str) -> ParsedFile:
         from runwear.ingest.tcx import parse_tcx
 
         return parse_tcx(data)
+    if fmt == "polar":  # a Polar Flow training session with its route (an export's item)
+        from runwear.ingest.polar import parse_session_file
+
+        return parse_session_file(data)
     raise IngestError(f"unsupported format {fmt!r}. runwear reads .gpx, .fit and .tcx files")

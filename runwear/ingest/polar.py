@@ -8,7 +8,13 @@ reads the files of https://account.polar.com/#export):
   ISO 8601), `kiloCalories`, `name`, and `exercises`: a list holding one exercise.
 - `exercises[0].sport`: RUNNING, CYCLING, ROAD_BIKING, POOL_SWIMMING, OPEN_WATER_SWIMMING,
   OTHER_OUTDOOR, OTHER_INDOOR; (the issue adds TREADMILL_RUNNING and TRAIL_RUNNING).
-- `exercises[0].samples.recordedRoute`: `[{dateTime, latitude, longitude, altitude}, ...]`.
+- `exercises[0].samples.recordedRoute`: `[{dateTime, latitude, longitude, altitude}, ...]`,
+  latitude and longitude in degrees (slither's `slither/io/polar_json_loader.py` reads the
+  four keys and turns the degrees into radians; its `heartRate` samples are beside it).
+
+A session with a recorded route is imported as a file (`parse_session_file`: the run with
+its track, so its surfaces are found); one without is a run from its figures alone. Its
+distance is the session's `distance`, else the route's length.
 
 Left out, not verified: ascent, laps, heart-rate zones, the time zone (startTime is taken as
 UTC). A file lacking startTime or the exercise's sport is an error line of its own; a sport
@@ -22,9 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from runwear.geo import path_length_m
 from runwear.ingest.archive import Container, Member
 from runwear.ingest.jsonvalues import json_number, load_json, named_like
-from runwear.ingest.model import ExportFacts, IngestError
+from runwear.ingest.model import Activity, ExportFacts, IngestError, ParsedFile
 
 _AGAIN = "Download the Polar Flow export again (account.polar.com > Download your data)"
 _ISO_SECONDS = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
@@ -104,6 +111,24 @@ def read_session(data: bytes, file_name: str) -> PolarSession:
         manual=not track,
     )
     return PolarSession(facts, track)
+
+
+def parse_session_file(data: bytes, file_name: str = "training-session.json") -> ParsedFile:
+    """A training session as a file of one activity, its recorded route as its track."""
+    session = read_session(data, file_name)
+    facts = session.facts
+    assert facts.started_at is not None and facts.sport is not None  # read_session checks
+    activity = Activity(
+        started_at=facts.started_at,
+        sport=facts.sport,
+        sub_sport=facts.sub_sport,
+        distance_m=facts.distance_m or path_length_m(session.track),
+        duration_s=facts.duration_s,
+        name=facts.name,
+        device="Polar",
+        track=session.track,
+    )
+    return ParsedFile("polar", (activity,))
 
 
 def _moment(value: Any) -> datetime | None:

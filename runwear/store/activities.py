@@ -289,13 +289,14 @@ def adopt_export(
     shoe_id: int | None,
     external_id: str | None,
     surfacer: Surfacer | None = None,
+    yielding: tuple[str, ...] = (),
 ) -> bool:
     """Give a stored run what an export says about it (in the caller's transaction).
 
     The export's shoe replaces none, a default-chosen one or a rule's, never a manual or
     another export's choice; the stretches whose surface came from the old shoe follow the
-    new one (the run is split again). The export's id is kept when the run has none and no
-    other run holds it. True when the shoe changed.
+    new one (the run is split again). The export's id is kept when the run has none, or one
+    starting with a `yielding` prefix, and no other run holds it. True when the shoe changed.
     """
     from runwear.store.surfaces import resplit
 
@@ -306,7 +307,8 @@ def adopt_export(
     if row is None:
         return False
     old_shoe, shoe_source, surface_source, old_external = row
-    if external_id and old_external is None and by_external_id(db, external_id) is None:
+    free = old_external is None or old_external.startswith(yielding)
+    if external_id and free and by_external_id(db, external_id) is None:
         db.execute("update activities set external_id = ? where id = ?", [external_id, activity_id])
     if shoe_id is None or shoe_id == old_shoe or shoe_source not in (None, "default", "rule"):
         return False
