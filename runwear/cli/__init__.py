@@ -36,7 +36,7 @@ cli.commands.declare(
     LazyCommand(
         "import",
         ("runwear.cli.imports",),
-        "Import runs from files, folders and Strava or Garmin Connect account exports.",
+        "Import runs from files, folders, account exports, a watch or a watched folder.",
     ),
     LazyCommand(
         "info",
