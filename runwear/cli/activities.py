@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 import click
 from sqlite_utils import Database
 
 from runwear.cli.app import App, cli, pass_app
-from runwear.cli.output import Record, emit, format_table, output_options
+from runwear.cli.output import Record, emit_stream, format_table, output_options
 from runwear.cli.params import (
     AUTO,
     MOMENT,
@@ -27,6 +28,30 @@ from runwear.store.surfaces import resplit
 from runwear.units import to_unit
 
 
+def _selection(
+    since: datetime | None,
+    until: datetime | None,
+    shoe_id: int | None,
+    surface: str | None,
+    sport_where: tuple[str, Sequence[str]] = ("sport = 'running'", ()),
+) -> tuple[str, list[object]]:
+    """The SQL condition on activities `a` (and its parameters) for the filters."""
+    where, params = [sport_where[0]], list(sport_where[1])
+    for clause, value in (
+        ("a.started_at >= ?", since and iso_utc(since)),
+        ("a.started_at < ?", until and iso_utc(until)),
+        ("a.shoe_id = ?", shoe_id),
+        ("a.id in (select activity_id from activity_surfaces where surface = ?)", surface),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    return " and ".join(where), params
+
+
+NEWEST_FIRST = " order by a.started_at desc, a.id desc"
+
+
 def _select_ids(
     app: App,
     since: datetime | None,
@@ -34,20 +59,10 @@ def _select_ids(
     shoe_id: int | None,
     surface: str | None,
     limit: int | None,
-    sport_where: tuple[str, Sequence[str]] = ("sport = 'running'", ()),
 ) -> list[int]:
-    """Ids of runs (or the activities `sport_where` picks) matching the filters, newest first."""
-    where, params = [sport_where[0]], list(sport_where[1])
-    for clause, value in (
-        ("started_at >= ?", since and iso_utc(since)),
-        ("started_at < ?", until and iso_utc(until)),
-        ("shoe_id = ?", shoe_id),
-        ("id in (select activity_id from activity_surfaces where surface = ?)", surface),
-    ):
-        if value is not None:
-            where.append(clause)
-            params.append(value)
-    sql = f"select id from activities where {' and '.join(where)} order by started_at desc, id desc"
+    """Ids of runs matching the filters, newest first."""
+    where, params = _selection(since, until, shoe_id, surface)
+    sql = f"select a.id from activities a where {where}{NEWEST_FIRST}"
     if limit is not None:
         sql += f" limit {int(limit)}"
     return [row[0] for row in app.db.execute(sql, params)]
@@ -89,10 +104,10 @@ def activities_list(
     """
     check_period(since, until)
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
-    ids = _select_ids(app, since, until, shoe_id, surface, limit, _sport_where(all_, sport))
-    records = activity_records(app.db, ids)
+    where, params = _selection(since, until, shoe_id, surface, _sport_where(all_, sport))
+    records = matching_records(app.db, where, params, limit)
     unit = app.settings.units
-    emit(
+    emit_stream(
         records,
         json_,
         csv_,
@@ -102,35 +117,51 @@ def activities_list(
     )
 
 
+ACTIVITY_COLUMNS = (
+    "a.id, a.started_at, a.name, a.sport, a.sub_sport, a.distance_m, a.duration_s, "
+    "s.name as shoe, a.surface from activities a left join shoes s on s.id = a.shoe_id"
+)
+IDS_PER_QUERY = 500  # well under SQLite's limit on bound values (999 in old builds)
+
+
+def matching_records(
+    db: Database, where: str, params: Sequence[object], limit: int | None = None
+) -> Iterator[Record]:
+    """The activities `a` that `where` picks as listing records, newest first, read by one
+    query and yielded as they come (memory stays flat however many there are)."""
+    sql = f"select {ACTIVITY_COLUMNS} where {where}{NEWEST_FIRST}"
+    if limit is not None:
+        sql += f" limit {int(limit)}"
+    yield from map(_record, db.execute(sql, list(params)))
+
+
 def activity_records(db: Database, ids: Sequence[int]) -> list[Record]:
     """The runs `ids` as listing records, in that order."""
-    rows = (
-        {
-            row["id"]: row
-            for row in db.query(
-                "select a.*, s.name as shoe from activities a "
-                "left join shoes s on s.id = a.shoe_id "
-                f"where a.id in ({','.join('?' * len(ids))})",
-                list(ids),
-            )
-        }
-        if ids
-        else {}
-    )
-    return [
-        {
-            "id": r["id"],
-            "started_at": r["started_at"],
-            "name": r["name"],
-            "sport": r["sport"],
-            "sub_sport": r["sub_sport"],
-            "distance_km": round(r["distance_m"] / 1000, 3),
-            "duration_s": r["duration_s"],
-            "shoe": r["shoe"],
-            "surface": r["surface"],
-        }
-        for r in (rows[i] for i in ids)
-    ]
+    rows: dict[int, tuple] = {}
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = list(ids[start : start + IDS_PER_QUERY])
+        marks = ",".join("?" * len(chunk))
+        rows.update(
+            (row[0], row)
+            for row in db.execute(f"select {ACTIVITY_COLUMNS} where a.id in ({marks})", chunk)
+        )
+    return [_record(rows[i]) for i in ids]
+
+
+def _record(row: Sequence[Any]) -> Record:
+    """A listing record from a row of ACTIVITY_COLUMNS."""
+    activity_id, started_at, name, sport, sub_sport, distance_m, duration_s, shoe, surface = row
+    return {
+        "id": activity_id,
+        "started_at": started_at,
+        "name": name,
+        "sport": sport,
+        "sub_sport": sub_sport,
+        "distance_km": round(distance_m / 1000, 3),
+        "duration_s": duration_s,
+        "shoe": shoe,
+        "surface": surface,
+    }
 
 
 def activity_table(recs: Sequence[Record], unit: str) -> str:

@@ -7,7 +7,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -87,6 +87,66 @@ def emit(
         click.echo(table(records))
     else:
         click.echo(empty)
+
+
+STREAM_BATCH = 500  # records written per write when streaming
+
+
+def emit_stream(
+    records: Iterable[Record],
+    json_: bool,
+    csv_: bool,
+    table: Callable[[Sequence[Record]], str],
+    empty: str,
+    fields: Sequence[str] = (),
+) -> None:
+    """`emit` for a long listing: JSON and CSV are written as the records come (the same
+    text `emit` prints, in bounded memory); the table, which needs every width, reads all."""
+    if json_ and csv_:
+        raise click.UsageError("choose one of --json and --csv")
+    if not (json_ or csv_):
+        emit(list(records), json_, csv_, table, empty, fields)
+        return
+    chunks = _json_chunks(records) if json_ else _csv_chunks(records, fields)
+    for chunk in chunks:
+        click.echo(chunk, nl=False)
+    if json_:
+        click.echo("")
+
+
+def _json_chunks(records: Iterable[Record]) -> Iterator[str]:
+    """`json.dumps(list(records), indent=2)` in pieces of STREAM_BATCH records."""
+    opened = False
+    for batch in _batches(records):
+        items = ",\n".join("  " + json.dumps(r, indent=2).replace("\n", "\n  ") for r in batch)
+        yield ("[\n" if not opened else ",\n") + items
+        opened = True
+    yield "\n]" if opened else "[]"
+
+
+def _csv_chunks(records: Iterable[Record], fields: Sequence[str]) -> Iterator[str]:
+    """`to_csv(list(records), fields)` in pieces of STREAM_BATCH records."""
+    names: list[str] | None = None
+    for batch in _batches(records):
+        if names is None:
+            names = list(batch[0])
+            yield to_csv(batch, names)
+        else:
+            yield to_csv(batch, names).split("\n", 1)[1]
+    if names is None:
+        yield to_csv([], fields)
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """Lists of up to STREAM_BATCH records."""
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == STREAM_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def to_csv(records: Sequence[Record], fields: Sequence[str] = ()) -> str:
