@@ -355,3 +355,14 @@ def m006_coach(db: Database) -> None:
         not_null={"day", "level", "location", "created_at"},
     )
     db["pain"].create_index(["day"])
+
+
+@migrations()
+def m007_report_indexes(db: Database) -> None:
+    """An index on each shoe's runs in time order, holding their distance: `shoes` and
+    `check` sum a shoe's distance, find its first run and walk to the run that crossed its
+    limit from the index alone, never reading the runs of other (retired) shoes."""
+    db.execute(
+        "create index idx_activities_shoe_started on activities "
+        "(shoe_id, started_at, sport, distance_m)"
+    )
