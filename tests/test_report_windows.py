@@ -4,11 +4,32 @@ the weeks they look at, giving the figures the whole history gives."""
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from runwear.store import open_db
+from runwear.ingest.model import Activity
+from runwear.monitor import coach_checks, load_checks
+from runwear.monitor import load as load_module
+from runwear.monitor.coach_checks import coach_warnings
+from runwear.monitor.coach_data import strength_days
+from runwear.monitor.load import (
+    ShoeForecast,
+    load_runs,
+    shoe_forecasts,
+    today_of,
+    weekly_load,
+    window,
+)
+from runwear.monitor.load_checks import load_warnings
+from runwear.monitor.mileage import shoe_wear
+from runwear.store import Settings, memory_db, open_db
+from runwear.store import activities as store
+from runwear.store.pain import add_pain
+from runwear.store.shoes import add_shoe, set_retired
+from runwear.surfacing.split import SurfacePart
 
 from .helpers import cli_invoker
 
@@ -75,3 +96,211 @@ def test_activities_csv_and_untagged_past_the_limit_too(run, runwear_db, few_var
 def test_activities_json_with_nothing_stored_is_an_empty_list(run):
     result = run("activities", "--json")
     assert (result.exit_code, result.output) == (0, "[]\n")
+
+
+# -- windowed reads give the whole history's figures -------------------------------------------
+
+ZONES = ("UTC", "America/New_York", "Asia/Tokyo")
+OFFSETS = (None, None, 3_600, -18_000, 50_400)  # GPX (none), Berlin, New York, Kiribati
+HISTORY_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def varied_history(db, seed: int) -> list[datetime]:
+    """Two years of runs at any hour (day boundaries), with breaks, offsets, three shoes (one
+    retired, one past a small limit), surface parts, strength sessions and pain; returns
+    moments to check as of (during comebacks, steady weeks, and after the last run)."""
+    rng = random.Random(seed)
+    shoes = [
+        add_shoe(db, "Long", limit_m=60_000.0),
+        add_shoe(db, "Other", start_distance_m=20_000.0),
+        add_shoe(db, "Gone"),
+    ]
+    day, moments = HISTORY_START, []
+    while day < HISTORY_START + timedelta(days=720):
+        if rng.random() < 0.02:
+            day += timedelta(days=rng.randint(12, 40))  # a break
+            moments += [day + timedelta(days=rng.randint(3, 6), hours=rng.randint(0, 23))]
+            moments += [day + timedelta(days=rng.randint(8, 30))]
+        started = day + timedelta(hours=rng.randint(0, 23), minutes=rng.randint(0, 59))
+        if rng.random() < 0.15:
+            add_other(db, started, "training", "strength_training")
+        elif rng.random() < 0.75:
+            distance_m = rng.uniform(3_000, 25_000)
+            parts = [
+                SurfacePart("concrete", "place", distance_m * 0.3),
+                SurfacePart(rng.choice(["asphalt", "trail"]), "osm", distance_m * 0.7),
+            ]
+            with db.conn:
+                store.add_activity(
+                    db,
+                    Activity(
+                        started_at=started,
+                        sport="running",
+                        sub_sport="generic",
+                        distance_m=distance_m,
+                        duration_s=distance_m * rng.uniform(0.25, 0.4),
+                        ascent_m=rng.choice([None, 10.0, 80.0, 300.0]),
+                        utc_offset_s=rng.choice(OFFSETS),
+                        cadence_spm=rng.choice([None, 160.0, 175.0]),
+                    ),
+                    source_id=None,
+                    session_index=0,
+                    fmt="gpx",
+                    shoe_id=rng.choice([*shoes, None]),
+                    shoe_source="manual",
+                    surface="concrete",
+                    surface_source="place",
+                    parts=parts,
+                )
+        if rng.random() < 0.01:
+            add_pain(db, day.date(), rng.randint(1, 6))
+        day += timedelta(days=rng.choice([1, 1, 1, 2, 3]))
+    set_retired(db, shoes[2], date(2025, 6, 1))
+    moments += [HISTORY_START + timedelta(days=rng.randint(1, 720)) for _ in range(12)]
+    return [*moments, day + timedelta(days=1), day + timedelta(days=20)]
+
+
+def add_other(db, started: datetime, sport: str, sub_sport: str) -> None:
+    """Store a session that is not a run."""
+    with db.conn:
+        store.add_other(
+            db,
+            Activity(started_at=started, sport=sport, sub_sport=sub_sport, distance_m=0.0),
+            None,
+            0,
+            "fit",
+            None,
+        )
+
+
+@pytest.fixture(scope="module")
+def history():
+    db = memory_db()
+    return db, varied_history(db, seed=15)
+
+
+def whole_history(db, settings, as_of):
+    """What the reports read before they were windowed: every run before `as_of`."""
+    runs = load_runs(db, settings, as_of)
+    return runs, today_of(runs, settings, as_of)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_load_warnings_read_a_window_and_find_what_the_whole_history_shows(
+    history, zone, monkeypatch
+):
+    db, moments = history
+    settings = Settings(timezone=zone)
+    windowed = [load_warnings(db, settings, m) for m in moments]
+    monkeypatch.setattr(load_checks, "recent_runs", lambda db, s, m, _days: whole_history(db, s, m))
+    assert windowed == [load_warnings(db, settings, m) for m in moments]
+    kinds = {f.kind for found in windowed for f in found}
+    assert {"comeback", "weekly_ramp", "shoe_forecast"} <= kinds
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_weekly_load_reads_its_weeks_and_gives_the_whole_history_figures(
+    history, zone, monkeypatch
+):
+    db, moments = history
+    settings = Settings(timezone=zone)
+    windowed = [weekly_load(db, settings, m, 6) for m in moments]
+
+    def every_run(db, s, as_of, first):
+        return [r for r in load_runs(db, s, as_of) if r.day >= first]
+
+    monkeypatch.setattr(load_module, "runs_since", every_run)
+    monkeypatch.setattr(
+        load_module, "latest_run", lambda db, s, m: (load_runs(db, s, m) or [None])[-1]
+    )
+    monkeypatch.setattr(
+        load_module, "first_run", lambda db, s, m: (load_runs(db, s, m) or [None])[0]
+    )
+    assert windowed == [weekly_load(db, settings, m, 6) for m in moments]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_shoe_forecasts_match_the_whole_history(history, zone):
+    db, moments = history
+    settings = Settings(timezone=zone)
+    for moment in moments:
+        assert shoe_forecasts(db, settings, moment) == forecasts_from_every_run(
+            db, settings, moment
+        )
+
+
+def forecasts_from_every_run(db, settings, as_of):
+    """shoe_forecasts as it was computed from every run before `as_of`."""
+    runs, today = whole_history(db, settings, as_of)
+    found = []
+    for shoe in db.query(
+        "select * from shoes where retired_on is null order by name collate nocase"
+    ):
+        own = [r for r in runs if r.shoe_id == shoe["id"]]
+        limit_m = shoe["limit_m"] or settings.shoe_limit_km * 1000
+        distance_m = shoe["start_distance_m"] + sum(r.distance_m for r in own)
+        days = max(min(56, (today - own[0].day).days + 1) if own else 0, 7)
+        recent_m = window(own, today, days).distance_m
+        limit_on = (
+            load_module._ahead(today, limit_m - distance_m, recent_m, days)
+            if distance_m < limit_m
+            else load_module._crossed(own, shoe["start_distance_m"], limit_m)
+        )
+        found.append(
+            ShoeForecast(
+                shoe["id"],
+                shoe["name"],
+                distance_m,
+                limit_m,
+                recent_m / days * 7,
+                limit_on,
+                (limit_on - today).days if limit_on else None,
+            )
+        )
+    return found
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_coach_warnings_count_strength_from_their_window_as_from_every_session(
+    history, zone, monkeypatch
+):
+    db, moments = history
+    settings = Settings(timezone=zone)
+    windowed = [coach_warnings(db, settings, m) for m in moments]
+    monkeypatch.setattr(
+        coach_checks, "_strength", lambda db, s, as_of, _since: strength_days(db, s, as_of)
+    )
+    assert windowed == [coach_warnings(db, settings, m) for m in moments]
+
+
+def test_shoe_wear_matches_the_shoe_mileage_view_and_every_run_before_a_date(history):
+    db, moments = history
+    settings = Settings(timezone="UTC")
+    view = {r["shoe_id"]: r for r in db.query("select * from shoe_mileage")}
+    for shoe in shoe_wear(db, settings, include_retired=True):
+        row = view[shoe.id]
+        assert (shoe.distance_m, shoe.runs, shoe.last_run, shoe.retired_on) == (
+            pytest.approx(row["distance_m"], rel=1e-12),
+            row["runs"],
+            row["last_run"],
+            row["retired_on"],
+        )
+    for moment in moments:
+        runs = load_runs(db, settings, moment)
+        for shoe in shoe_wear(db, settings, include_retired=True, as_of=moment):
+            own = [r for r in runs if r.shoe_id == shoe.id]
+            start_m = db["shoes"].get(shoe.id)["start_distance_m"]
+            assert shoe.distance_m == pytest.approx(start_m + sum(r.distance_m for r in own))
+            assert shoe.runs == len(own)
+
+
+def test_streamed_json_is_the_text_json_dumps_writes():
+    from runwear.cli.output import _json_chunks
+
+    records = [
+        {"id": 1, "name": "Ünïcode \u202e \x1b", "km": 1.5, "n": None, "ok": True, "big": 10**20},
+        {"x": float("nan"), "y": float("inf"), "z": -0.0, "nested": [1, {"a": 2}], "e": {}},
+        {},
+    ]
+    assert "".join(_json_chunks(records)) == json.dumps(records, indent=2)
+    assert "".join(_json_chunks([])) == json.dumps([], indent=2)

@@ -118,10 +118,23 @@ def _json_chunks(records: Iterable[Record]) -> Iterator[str]:
     """`json.dumps(list(records), indent=2)` in pieces of STREAM_BATCH records."""
     opened = False
     for batch in _batches(records):
-        items = ",\n".join("  " + json.dumps(r, indent=2).replace("\n", "\n  ") for r in batch)
-        yield ("[\n" if not opened else ",\n") + items
+        yield ("[\n" if not opened else ",\n") + ",\n".join(map(_json_record, batch))
         opened = True
     yield "\n]" if opened else "[]"
+
+
+def _json_record(record: Record) -> str:
+    """One record as `json.dumps` writes it inside a list with indent=2. json's indenting
+    encoder is pure Python; for a flat record (no lists or dicts in it) the C encoder writes
+    the same text when the separator between items carries the newline and indent."""
+    if not record:
+        return "  {}"
+    if any(isinstance(v, (dict, list, tuple)) for v in record.values()):
+        return "  " + json.dumps(record, indent=2).replace("\n", "\n  ")
+    return "  {\n    " + _FLAT_JSON(record)[1:-1] + "\n  }"
+
+
+_FLAT_JSON = json.JSONEncoder(separators=(",\n    ", ": ")).encode
 
 
 def _csv_chunks(records: Iterable[Record], fields: Sequence[str]) -> Iterator[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from runwear.monitor.surfaces import (
     SourceShare,
     SurfaceShare,
     source_mix,
-    surface_mix,
+    surface_and_source_mix,
     surface_mix_by,
 )
 from runwear.units import format_distance, to_unit
@@ -98,9 +98,9 @@ def surfaces(
     if sources:
         _sources(app, since, until, shoe_id, json_, csv_)
         return
-    mix = surface_mix(app.db, since, until, shoe_id)
-    coverage = _coverage(source_mix(app.db, since, until, shoe_id), unit)
-    empty = nothing_matched(app.db)
+    mix, by_source = surface_and_source_mix(app.db, since, until, shoe_id)
+    coverage = _coverage(by_source, unit)
+    empty = "" if mix else nothing_matched(app.db)
     _emit_shares("surface", [(s.surface, s) for s in mix], unit, json_, csv_, empty, coverage)
 
 
@@ -141,17 +141,24 @@ def _emit_shares(
     emit(records, json_, csv_, table, empty, (key, "distance_km", "runs", "share"))
 
 
-def _coverage(mix: Sequence[SourceShare], unit: str) -> str:
+def _coverage(by_source: Mapping[str, float], unit: str) -> str:
     """ "Surface known for 84% of 440.0 km: place 31%, osm 22%, ...; unknown 16%."."""
-    total_m = sum(s.distance_m for s in mix)
-    known = [s for s in mix if s.source != "unknown"]
-    known_share = sum(s.share for s in known)
+    total_m = sum(by_source.values())
+    known = sorted(
+        (
+            (source, m / total_m if total_m else 0.0)
+            for source, m in by_source.items()
+            if source != "unknown"
+        ),
+        key=lambda item: (-by_source[item[0]], item[0]),
+    )
+    known_share = sum(share for _, share in known)
     text = f"Surface known for {known_share:.0%} of {format_distance(total_m, unit)}"
     if known:
         text += ": " + ", ".join(
-            f"{SOURCE_LABELS.get(s.source, s.source)} {s.share:.0%}" for s in known
+            f"{SOURCE_LABELS.get(source, source)} {share:.0%}" for source, share in known
         )
-    unknown = 1 - known_share if mix else 0.0
+    unknown = 1 - known_share if by_source else 0.0
     if unknown > 0.0005:
         text += f"; unknown {unknown:.0%}"
     return text + "."
