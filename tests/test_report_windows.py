@@ -304,3 +304,15 @@ def test_streamed_json_is_the_text_json_dumps_writes():
     ]
     assert "".join(_json_chunks(records)) == json.dumps(records, indent=2)
     assert "".join(_json_chunks([])) == json.dumps([], indent=2)
+
+
+def test_tag_many_runs_past_the_limit(run, runwear_db, few_variables):
+    count = OLD_VARIABLE_LIMIT + 200
+    many_runs(runwear_db, count)
+    result = run("tag", "--since", "1900-01-01", "--surface", "auto")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == f"Tagged {count} run(s) with surface auto."
+    assert result.output.splitlines()[-1].startswith("Their surfaces are now: ")
+    ids = " ".join(str(n) for n in range(1, count + 1)).split()
+    tagged = run("tag", *ids, "--surface", "trail")
+    assert tagged.exit_code == 0, tagged.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,7 @@ from runwear.cli.params import (
 )
 from runwear.monitor.coach_data import strength_sql
 from runwear.store import activities as store
-from runwear.store.activities import iso_utc
+from runwear.store.activities import IDS_PER_QUERY, iso_utc
 from runwear.store.surfaces import resplit
 from runwear.units import to_unit
 
@@ -121,7 +122,6 @@ ACTIVITY_COLUMNS = (
     "a.id, a.started_at, a.name, a.sport, a.sub_sport, a.distance_m, a.duration_s, "
     "s.name as shoe, a.surface from activities a left join shoes s on s.id = a.shoe_id"
 )
-IDS_PER_QUERY = 500  # well under SQLite's limit on bound values (999 in old builds)
 
 
 def matching_records(
@@ -306,7 +306,6 @@ def tag(
 def _surfaces_now(app: App, ids: Sequence[int]) -> str:
     """ "Its surface is now asphalt (60% asphalt, 40% unknown)." or, for several runs, how
     many have each surface."""
-    marks = ",".join("?" * len(ids))
     if len(ids) == 1:
         run = app.db.execute("select surface, distance_m from activities where id = ?", ids)
         surface, distance_m = run.fetchone()
@@ -317,9 +316,17 @@ def _surfaces_now(app: App, ids: Sequence[int]) -> str:
         ).fetchall()
         split = ", ".join(f"{m / distance_m:.0%} {s}" for s, m in parts) if distance_m else ""
         return f"Its surface is now {surface}" + (f" ({split})." if len(parts) > 1 else ".")
-    counts = app.db.execute(
-        f"select surface, count(*) from activities where id in ({marks}) "
-        "group by surface order by count(*) desc, surface",
-        list(ids),
-    ).fetchall()
+    tally: Counter[str] = Counter()
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = list(ids[start : start + IDS_PER_QUERY])
+        tally.update(
+            dict(
+                app.db.execute(
+                    f"select surface, count(*) from activities where id in "
+                    f"({','.join('?' * len(chunk))}) group by surface",
+                    chunk,
+                ).fetchall()
+            )
+        )
+    counts = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
     return "Their surfaces are now: " + ", ".join(f"{s} {n}" for s, n in counts) + "."
