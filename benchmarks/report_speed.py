@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from check_speed import timeline  # this folder: the scripts run as python benchmarks/...
+
 from runwear.ingest.model import Activity
 from runwear.store import activities as store
 from runwear.store import open_db
@@ -64,18 +66,6 @@ SURFACE_MIXES = (
 SLOW_SHOWN = 3  # statements with their plan, per command
 # The installed entry point (what a user runs), next to this interpreter.
 RUNWEAR = str(Path(sys.executable).with_name("runwear"))
-
-
-def timeline(distance_m: float, duration_s: float) -> tuple[tuple[float, float], ...]:
-    """A point every 10 s: the first and last 5 minutes slower, the rest even."""
-    points, t, m = [(0.0, 0.0)], 0.0, 0.0
-    speed = distance_m / duration_s
-    while t < duration_s:
-        t += 10.0
-        easy = t <= 300 or t > duration_s - 300
-        m = min(distance_m, m + 10.0 * speed * (0.85 if easy else 1.03))
-        points.append((t, m))
-    return tuple(points)
 
 
 def schedule(runs: int, last_day: date) -> Iterator[tuple[date, float | None]]:

@@ -185,15 +185,29 @@ def whole_history(db, settings, as_of):
     return runs, today_of(runs, settings, as_of)
 
 
+def same_when_patched(history, zone, report, patch):
+    """`report` at every moment of `history`, asserted equal after `patch` (which makes it
+    read the whole history as before); returns the first results."""
+    db, moments = history
+    settings = Settings(timezone=zone)
+    windowed = [report(db, settings, m) for m in moments]
+    patch()
+    assert windowed == [report(db, settings, m) for m in moments]
+    return windowed
+
+
 @pytest.mark.parametrize("zone", ZONES)
 def test_load_warnings_read_a_window_and_find_what_the_whole_history_shows(
     history, zone, monkeypatch
 ):
-    db, moments = history
-    settings = Settings(timezone=zone)
-    windowed = [load_warnings(db, settings, m) for m in moments]
-    monkeypatch.setattr(load_checks, "recent_runs", lambda db, s, m, _days: whole_history(db, s, m))
-    assert windowed == [load_warnings(db, settings, m) for m in moments]
+    windowed = same_when_patched(
+        history,
+        zone,
+        load_warnings,
+        lambda: monkeypatch.setattr(
+            load_checks, "recent_runs", lambda db, s, m, _days: whole_history(db, s, m)
+        ),
+    )
     kinds = {f.kind for found in windowed for f in found}
     assert {"comeback", "weekly_ramp", "shoe_forecast"} <= kinds
 
@@ -264,13 +278,14 @@ def forecasts_from_every_run(db, settings, as_of):
 def test_coach_warnings_count_strength_from_their_window_as_from_every_session(
     history, zone, monkeypatch
 ):
-    db, moments = history
-    settings = Settings(timezone=zone)
-    windowed = [coach_warnings(db, settings, m) for m in moments]
-    monkeypatch.setattr(
-        coach_checks, "_strength", lambda db, s, as_of, _since: strength_days(db, s, as_of)
+    same_when_patched(
+        history,
+        zone,
+        coach_warnings,
+        lambda: monkeypatch.setattr(
+            coach_checks, "_strength", lambda db, s, as_of, _since: strength_days(db, s, as_of)
+        ),
     )
-    assert windowed == [coach_warnings(db, settings, m) for m in moments]
 
 
 def test_shoe_wear_matches_the_shoe_mileage_view_and_every_run_before_a_date(history):

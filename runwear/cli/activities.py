@@ -11,7 +11,7 @@ import click
 from sqlite_utils import Database
 
 from runwear.cli.app import App, cli, pass_app
-from runwear.cli.output import Record, emit_stream, format_table, output_options
+from runwear.cli.output import Record, emit, format_table, output_options
 from runwear.cli.params import (
     AUTO,
     MOMENT,
@@ -108,7 +108,7 @@ def activities_list(
     where, params = _selection(since, until, shoe_id, surface, _sport_where(all_, sport))
     records = matching_records(app.db, where, params, limit)
     unit = app.settings.units
-    emit_stream(
+    emit(
         records,
         json_,
         csv_,

@@ -66,7 +66,7 @@ def printable(text: str) -> str:
 
 
 def emit(
-    records: Sequence[Record],
+    records: Iterable[Record],
     json_: bool,
     csv_: bool,
     table: Callable[[Sequence[Record]], str],
@@ -75,43 +75,23 @@ def emit(
 ) -> None:
     """Print records as JSON, CSV, or the command's own table (`empty` when there are none).
 
+    JSON and CSV are written as the records come, STREAM_BATCH at a time (a generator of
+    records keeps memory flat); the table, which needs every width, reads them all.
     `fields` names the CSV columns, so that an empty result still prints its header.
     """
     if json_ and csv_:
         raise click.UsageError("choose one of --json and --csv")
-    if json_:
-        click.echo(json.dumps(list(records), indent=2))
-    elif csv_:
-        click.echo(to_csv(records, fields), nl=False)
-    elif records:
-        click.echo(table(records))
-    else:
-        click.echo(empty)
-
-
-STREAM_BATCH = 500  # records written per write when streaming
-
-
-def emit_stream(
-    records: Iterable[Record],
-    json_: bool,
-    csv_: bool,
-    table: Callable[[Sequence[Record]], str],
-    empty: str,
-    fields: Sequence[str] = (),
-) -> None:
-    """`emit` for a long listing: JSON and CSV are written as the records come (the same
-    text `emit` prints, in bounded memory); the table, which needs every width, reads all."""
-    if json_ and csv_:
-        raise click.UsageError("choose one of --json and --csv")
-    if not (json_ or csv_):
-        emit(list(records), json_, csv_, table, empty, fields)
+    if json_ or csv_:
+        for chunk in _json_chunks(records) if json_ else _csv_chunks(records, fields):
+            click.echo(chunk, nl=False)
+        if json_:
+            click.echo("")
         return
-    chunks = _json_chunks(records) if json_ else _csv_chunks(records, fields)
-    for chunk in chunks:
-        click.echo(chunk, nl=False)
-    if json_:
-        click.echo("")
+    rows = list(records)
+    click.echo(table(rows) if rows else empty)
+
+
+STREAM_BATCH = 500  # records written per write
 
 
 def _json_chunks(records: Iterable[Record]) -> Iterator[str]:
