@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import click
@@ -107,13 +108,14 @@ def activities_list(
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
     where, params = _selection(since, until, shoe_id, surface, _sport_where(all_, sport))
     records = matching_records(app.db, where, params, limit)
+    first = next(records, None)
     unit = app.settings.units
     emit(
-        records,
+        chain([first], records) if first else (),
         json_,
         csv_,
         lambda recs: activity_table(recs, unit),
-        nothing_matched(app.db),
+        "" if first else nothing_matched(app.db),
         ACTIVITY_FIELDS,
     )
 

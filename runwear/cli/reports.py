@@ -19,7 +19,6 @@ from runwear.cli.params import (
     check_period,
     nothing_matched,
     shoe_by_name,
-    stored_runs,
 )
 from runwear.monitor.checks import run_checks
 from runwear.monitor.findings import is_problem
@@ -174,7 +173,7 @@ def _sources(
 ) -> None:
     """`surfaces --sources`: distance by where its surface came from."""
     mix = source_mix(app.db, since, until, shoe_id)
-    empty = nothing_matched(app.db)
+    empty = "" if mix else nothing_matched(app.db)
     _emit_shares("source", [(s.source, s) for s in mix], app.settings.units, json_, csv_, empty)
 
 
@@ -227,7 +226,7 @@ def _surfaces_by(
         return format_table(headers, body, right=set(range(1, len(headers))))
 
     fields = (key, "surface", "distance_km", "runs", "share")
-    emit(records, json_, csv_, table, nothing_matched(app.db), fields)
+    emit(records, json_, csv_, table, "" if records else nothing_matched(app.db), fields)
 
 
 CHECK_FIELDS = ("kind", "severity", "subject", "message", "value", "threshold")
@@ -272,7 +271,7 @@ def check(app: App, as_of: datetime | None, json_: bool, csv_: bool) -> None:
     records = [f.as_dict() for f in findings]
     if json_ or csv_ or findings:
         emit(records, json_, csv_, _findings_text, "", CHECK_FIELDS)
-    elif not stored_runs(app.db):
+    elif not _any_run(app):
         click.echo(NO_RUNS_YET)
     else:
         click.echo(
@@ -280,6 +279,14 @@ def check(app: App, as_of: datetime | None, json_: bool, csv_: bool) -> None:
         )
     if is_problem(findings):
         sys.exit(1)
+
+
+def _any_run(app: App) -> bool:
+    """Whether any run is stored (the first one found, not a count of them all)."""
+    return (
+        app.db.execute("select 1 from activities where sport = 'running' limit 1").fetchone()
+        is not None
+    )
 
 
 def _findings_text(records: Sequence[Record]) -> str:
