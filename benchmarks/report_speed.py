@@ -20,6 +20,7 @@ ran (captured with a trace callback, timed again one by one) with their EXPLAIN 
     python benchmarks/report_speed.py                  # N = 10,000 and 100,000
     python benchmarks/report_speed.py -n 10000         # one size
     python benchmarks/report_speed.py --keep DIR       # keep (and reuse) the databases in DIR
+    PYTHONPATH=OLD python benchmarks/report_speed.py --module --keep DIR   # another version
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ SURFACE_MIXES = (
     (("grass", "place", 0.5), ("unknown", None, 0.5)),
 )
 SLOW_SHOWN = 3  # statements with their plan, per command
-# The installed entry point (what a user runs), next to this interpreter.
-RUNWEAR = str(Path(sys.executable).with_name("runwear"))
+# The installed entry point (what a user runs), next to this interpreter; --module runs
+# `python -m runwear` instead (a checkout on PYTHONPATH, to compare with another version).
+RUNWEAR = [str(Path(sys.executable).with_name("runwear"))]
 
 
 def schedule(runs: int, last_day: date) -> Iterator[tuple[date, float | None]]:
@@ -174,7 +176,7 @@ def run_process(db_path: Path, args: Sequence[str]) -> tuple[float, int]:
     env = {**os.environ, "RUNWEAR_DB": str(db_path), "NO_COLOR": "1"}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [RUNWEAR, *args],
+        [*RUNWEAR, *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -283,7 +285,12 @@ def main() -> None:
     parser.add_argument("-n", "--runs", type=int, action="append", help="runs (repeatable)")
     parser.add_argument("--keep", type=Path, help="keep and reuse the databases in this folder")
     parser.add_argument("--no-plans", action="store_true", help="skip the query plans")
+    parser.add_argument(
+        "--module", action="store_true", help="run processes as python -m runwear (PYTHONPATH)"
+    )
     args = parser.parse_args()
+    if args.module:
+        RUNWEAR[:] = [sys.executable, "-m", "runwear"]
     sizes = args.runs or [10_000, 100_000]
     with tempfile.TemporaryDirectory() as temp:
         folder = args.keep or Path(temp)
