@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -31,7 +31,7 @@ from runwear.store.pain import add_pain
 from runwear.store.shoes import add_shoe, set_retired
 from runwear.surfacing.split import SurfacePart
 
-from .helpers import cli_invoker
+from .helpers import LOAD_AS_OF, add_run_on, cli_invoker
 
 OLD_VARIABLE_LIMIT = 999  # SQLite's default before 3.32, still in some builds
 
@@ -331,3 +331,15 @@ def test_tag_many_runs_past_the_limit(run, runwear_db, few_variables):
     ids = " ".join(str(n) for n in range(1, count + 1)).split()
     tagged = run("tag", *ids, "--surface", "trail")
     assert tagged.exit_code == 0, tagged.output
+
+
+def test_the_run_before_the_window_is_the_latest_local_day_even_when_started_earlier():
+    db = memory_db()
+    # Started 2026-06-03 05:00 UTC, west of the date line; started 2026-06-02 23:00 UTC, east.
+    add_run_on(db, date(2026, 6, 2), 8_000, at=time(17), utc_offset_s=-12 * 3600)
+    add_run_on(db, date(2026, 6, 3), 8_000, at=time(13), utc_offset_s=14 * 3600)
+    add_run_on(db, date(2026, 6, 10), 8_000)
+    add_run_on(db, date(2026, 6, 14), 8_000)
+    runs, today = load_module.recent_runs(db, Settings(timezone="UTC"), LOAD_AS_OF, 10)
+    assert today == date(2026, 6, 14)
+    assert [r.day for r in runs] == [date(2026, 6, 3), date(2026, 6, 10), date(2026, 6, 14)]

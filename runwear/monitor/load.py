@@ -230,16 +230,15 @@ def recent_runs(
     rows = _runs(db, zone, "a.started_at >= ? and a.started_at < ?" + OLDEST_FIRST, [bound, as_of])
     runs = [r for r in rows if r.day >= first]
     before = [r for r in rows if r.day < first]
-    if not before:
-        # The latest day among older runs: the last one started, or one started in the
-        # MARGIN_DAYS before it with a larger offset.
-        older = db.execute(
-            "select max(started_at) from activities where sport = 'running' and started_at < ?",
-            [iso_utc(bound)],
-        ).fetchone()[0]
-        if older is not None:
-            since = parse_utc(older) - timedelta(days=MARGIN_DAYS)
-            before = _runs(db, zone, "a.started_at >= ? and a.started_at < ?", [since, bound])
+    # The latest local day before `first` may also be an older run's: the last one started
+    # before `bound`, or one started in the MARGIN_DAYS before it with a larger offset.
+    older = db.execute(
+        "select max(started_at) from activities where sport = 'running' and started_at < ?",
+        [iso_utc(bound)],
+    ).fetchone()[0]
+    if older is not None:
+        since = parse_utc(older) - timedelta(days=MARGIN_DAYS)
+        before += _runs(db, zone, "a.started_at >= ? and a.started_at < ?", [since, bound])
     if before:
         runs.insert(0, max(before, key=lambda r: r.day))
     return runs, today
