@@ -21,6 +21,8 @@ ran (captured with a trace callback, timed again one by one) with their EXPLAIN 
     python benchmarks/report_speed.py -n 10000         # one size
     python benchmarks/report_speed.py --keep DIR       # keep (and reuse) the databases in DIR
     PYTHONPATH=OLD python benchmarks/report_speed.py --module --keep DIR   # another version
+    git archive e823eb1 runwear | tar -x -C /tmp/old
+    python benchmarks/report_speed.py --compare /tmp/old   # before/after, alternating
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ from runwear.surfacing.split import SurfacePart
 
 REPEATS = 3
 GOAL_S = {10_000: 0.3, 100_000: 1.0}
-COMMANDS = (("shoes",), ("check",), ("load",), ("surfaces",))
+# `check --as-of` judges the shoes by their distance on a day deep in the history.
+COMMANDS = (("shoes",), ("check",), ("load",), ("surfaces",), ("check", "--as-of", "2000-01-01"))
 SHOE_LIFE_M = 750_000.0
 ROTATION = 3
 PROFILE_DAYS = 730  # runs of the last two years have a timeline (and so a pace profile)
@@ -252,14 +255,14 @@ def measure(folder: Path, runs: int, plans: bool) -> list[tuple[str, int, float,
         print(f"{runs:,} runs: built in {build(path, runs):.1f} s ({path})")
     goal_s = GOAL_S.get(runs, 1.0)
     rows = []
-    print(f"  {'command':<22} {'in-process':>10} {'process':>9}  goal {goal_s:g} s")
+    print(f"  {'command':<34} {'in-process':>10} {'process':>9}  goal {goal_s:g} s")
     for args in COMMANDS:
         run_inside(path, args)  # warm the page cache once
         inside = median_of(lambda a=args: run_inside(path, a))
         process = median_of(lambda a=args: run_process(path, a)[0])
         name = "runwear " + " ".join(args)
         print(
-            f"  {name:<22} {inside:9.3f}s {process:8.3f}s  {verdict(inside, goal_s)}"
+            f"  {name:<34} {inside:9.3f}s {process:8.3f}s  {verdict(inside, goal_s)}"
             f" (process: {verdict(process, goal_s)})"
         )
         rows.append((name, runs, inside, process))
@@ -279,6 +282,73 @@ def measure(folder: Path, runs: int, plans: bool) -> list[tuple[str, int, float,
     return rows
 
 
+INSIDE_CHILD = """
+import contextlib, io, statistics, sys, time
+from runwear.cli import cli
+times = []
+for _ in range(1 + int(sys.argv[1])):
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        cli.main(["--db", *sys.argv[2:]], prog_name="runwear", standalone_mode=False)
+    times.append(time.perf_counter() - started)
+print(statistics.median(times[1:]))
+"""
+
+
+def as_before(path: Path, old_path: Path) -> None:
+    """A copy of the database as the version before this change left it: no m007 index."""
+    conn = sqlite3.connect(path)
+    conn.execute("vacuum into ?", [str(old_path)])
+    conn.close()
+    conn = sqlite3.connect(old_path)
+    with conn:
+        conn.execute("drop index idx_activities_shoe_started")
+        conn.execute("delete from _sqlite_migrations where name = 'm007_report_indexes'")
+    conn.close()
+
+
+def compare(folder: Path, runs: int, old_source: Path) -> None:
+    """Time each command before (the runwear package in `old_source`) and after, alternating."""
+    path = folder / f"report-{runs}.db"
+    if not path.exists():
+        print(f"{runs:,} runs: built in {build(path, runs):.1f} s ({path})")
+    run_inside(path, ("shoes",))  # migrated before the copy
+    old_path = folder / f"report-{runs}-before.db"
+    if not old_path.exists():
+        as_before(path, old_path)
+    old_env = {**os.environ, "PYTHONPATH": str(old_source)}
+    print(f"  {runs:,} runs, medians of {REPEATS}, before -> after (ratio), alternating:")
+    for args in COMMANDS:
+        inside: dict[str, list[float]] = {"before": [], "after": []}
+        process: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(REPEATS):
+            for version, db_path, env in (("before", old_path, old_env), ("after", path, None)):
+                done = subprocess.run(
+                    [sys.executable, "-c", INSIDE_CHILD, "1", str(db_path), *args],
+                    env=env,
+                    cwd=tempfile.gettempdir(),
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                inside[version].append(float(done.stdout))
+                started = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "runwear", "--db", str(db_path), *args],
+                    env=env,
+                    cwd=tempfile.gettempdir(),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                process[version].append(time.perf_counter() - started)
+        before, after = (statistics.median(inside[v]) for v in ("before", "after"))
+        p_before, p_after = (statistics.median(process[v]) for v in ("before", "after"))
+        print(
+            f"    runwear {' '.join(args):<25} in-process {before:7.3f} -> {after:6.3f} s "
+            f"({before / after:5.1f}x); process {p_before:6.3f} -> {p_after:6.3f} s"
+        )
+
+
 def main() -> None:
     """Time the reports at each requested number of runs."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -288,6 +358,12 @@ def main() -> None:
     parser.add_argument(
         "--module", action="store_true", help="run processes as python -m runwear (PYTHONPATH)"
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OLD",
+        help="time before/after: OLD holds the earlier runwear package (git archive REV runwear)",
+    )
     args = parser.parse_args()
     if args.module:
         RUNWEAR[:] = [sys.executable, "-m", "runwear"]
@@ -295,6 +371,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         folder = args.keep or Path(temp)
         folder.mkdir(parents=True, exist_ok=True)
+        if args.compare:
+            for runs in sizes:
+                compare(folder, runs, args.compare.resolve())
+            return
         rows = []
         for runs in sizes:
             rows += measure(folder, runs, not args.no_plans)
@@ -302,7 +382,7 @@ def main() -> None:
     for name, runs, inside, process in rows:
         goal_s = GOAL_S.get(runs, 1.0)
         print(
-            f"  {name:<18} {runs:>7,} runs  {inside:6.3f} s in-process, {process:6.3f} s as a "
+            f"  {name:<34} {runs:>7,} runs  {inside:6.3f} s in-process, {process:6.3f} s as a "
             f"process (goal {goal_s:g} s): {verdict(inside, goal_s)}"
         )
 
