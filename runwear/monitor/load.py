@@ -8,6 +8,11 @@ the file gave one (`activities.utc_offset_s`), else its start in the `timezone` 
 the last moment before it falls in (so `--as-of 2026-06-15`, midnight UTC, makes today
 2026-06-14 in UTC), or the day of the latest run if that is later (a runner east of their
 home zone). Windows of N days are the N local calendar days ending today.
+
+The reports read only the days they look at: runs started from MARGIN_DAYS before the first
+of those days (the started_at index), dated here and filtered by their local day. The day is
+not stored with the run: for a run without an offset it follows the `timezone` setting (and
+the machine's zone) at the time of reading, which may have changed since the import.
 """
 
 from __future__ import annotations
