@@ -303,6 +303,7 @@ def as_before(path: Path, old_path: Path) -> None:
     conn = sqlite3.connect(old_path)
     with conn:
         conn.execute("drop index idx_activities_shoe_started")
+        conn.execute("drop index idx_activity_surfaces_mix")
         conn.execute("delete from _sqlite_migrations where name = 'm007_report_indexes'")
     conn.close()
 

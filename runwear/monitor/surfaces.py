@@ -52,15 +52,16 @@ def surface_and_source_mix(
     where, params = _where(since, until, shoe_id)
     by_surface: dict[str, list[float]] = {}
     by_source: dict[str, float] = defaultdict(float)
+    # Grouped as the parts index orders them (m007: no sort); "unknown" merged here.
     for surface, source, distance_m, parts in db.execute(
-        f"select s.surface, {_SOURCE}, sum(s.distance_m), count(*) {_PARTS} where {where} "
-        "group by s.surface, 2",
+        f"select s.surface, s.source, sum(s.distance_m), count(*) {_PARTS} where {where} "
+        "group by s.surface, s.source",
         params,
     ):
         totals = by_surface.setdefault(surface, [0.0, 0])
         totals[0] += distance_m
         totals[1] += parts
-        by_source[source] += distance_m
+        by_source["unknown" if surface == "unknown" else source or "unknown"] += distance_m
     return _shares([(k, m, n) for k, (m, n) in by_surface.items()]), dict(by_source)
 
 
@@ -226,7 +227,8 @@ def fixable_unknown_m(db: Database, since: datetime, until: datetime) -> float:
     row = db.execute(
         "select coalesce(sum(s.distance_m), 0) from activity_surfaces s "
         "join activities a on a.id = s.activity_id "
-        f"where {where} and s.surface = 'unknown' "
+        # `+`: through the period's runs, not the index of every unknown part (m007).
+        f"where {where} and +s.surface = 'unknown' "
         "and coalesce(s.source, '') not in ('manual', 'rule')",
         params,
     ).fetchone()

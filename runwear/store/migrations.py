@@ -359,10 +359,15 @@ def m006_coach(db: Database) -> None:
 
 @migrations()
 def m007_report_indexes(db: Database) -> None:
-    """An index on each shoe's runs in time order, holding their distance: `shoes` and
-    `check` sum a shoe's distance, find its first run and walk to the run that crossed its
-    limit from the index alone, never reading the runs of other (retired) shoes."""
+    """Indexes for the reports. Each shoe's runs in time order, with their distance: `shoes`
+    and `check` sum a shoe's distance, find its first run and walk to the run that crossed
+    its limit from the index alone, never reading other (retired) shoes' runs. Surface parts
+    by surface and source, with their distance: `surfaces` sums them without a sort."""
     db.execute(
         "create index idx_activities_shoe_started on activities "
         "(shoe_id, started_at, sport, distance_m)"
+    )
+    db.execute(
+        "create index idx_activity_surfaces_mix on activity_surfaces "
+        "(surface, source, activity_id, distance_m)"
     )
