@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from itertools import chain
+from typing import Any
 
 import click
 from sqlite_utils import Database
@@ -20,11 +23,34 @@ from runwear.cli.params import (
     nothing_matched,
     shoe_by_name,
 )
-from runwear.cli.resplitting import split_after
 from runwear.monitor.coach_data import strength_sql
 from runwear.store import activities as store
-from runwear.store.activities import iso_utc
+from runwear.store.activities import IDS_PER_QUERY, iso_utc
 from runwear.units import to_unit
+
+
+def _selection(
+    since: datetime | None,
+    until: datetime | None,
+    shoe_id: int | None,
+    surface: str | None,
+    sport_where: tuple[str, Sequence[str]] = ("sport = 'running'", ()),
+) -> tuple[str, list[object]]:
+    """The SQL condition on activities `a` (and its parameters) for the filters."""
+    where, params = [sport_where[0]], list(sport_where[1])
+    for clause, value in (
+        ("a.started_at >= ?", since and iso_utc(since)),
+        ("a.started_at < ?", until and iso_utc(until)),
+        ("a.shoe_id = ?", shoe_id),
+        ("a.id in (select activity_id from activity_surfaces where surface = ?)", surface),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    return " and ".join(where), params
+
+
+NEWEST_FIRST = " order by a.started_at desc, a.id desc"
 
 
 def _select_ids(
@@ -34,20 +60,10 @@ def _select_ids(
     shoe_id: int | None,
     surface: str | None,
     limit: int | None,
-    sport_where: tuple[str, Sequence[str]] = ("sport = 'running'", ()),
 ) -> list[int]:
-    """Ids of runs (or the activities `sport_where` picks) matching the filters, newest first."""
-    where, params = [sport_where[0]], list(sport_where[1])
-    for clause, value in (
-        ("started_at >= ?", since and iso_utc(since)),
-        ("started_at < ?", until and iso_utc(until)),
-        ("shoe_id = ?", shoe_id),
-        ("id in (select activity_id from activity_surfaces where surface = ?)", surface),
-    ):
-        if value is not None:
-            where.append(clause)
-            params.append(value)
-    sql = f"select id from activities where {' and '.join(where)} order by started_at desc, id desc"
+    """Ids of runs matching the filters, newest first."""
+    where, params = _selection(since, until, shoe_id, surface)
+    sql = f"select a.id from activities a where {where}{NEWEST_FIRST}"
     if limit is not None:
         sql += f" limit {int(limit)}"
     return [row[0] for row in app.db.execute(sql, params)]
@@ -89,48 +105,64 @@ def activities_list(
     """
     check_period(since, until)
     shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
-    ids = _select_ids(app, since, until, shoe_id, surface, limit, _sport_where(all_, sport))
-    records = activity_records(app.db, ids)
+    where, params = _selection(since, until, shoe_id, surface, _sport_where(all_, sport))
+    records = matching_records(app.db, where, params, limit)
+    first = next(records, None)
     unit = app.settings.units
     emit(
-        records,
+        chain([first], records) if first else (),
         json_,
         csv_,
         lambda recs: activity_table(recs, unit),
-        nothing_matched(app.db),
+        "" if first else nothing_matched(app.db),
         ACTIVITY_FIELDS,
     )
 
 
+ACTIVITY_COLUMNS = (
+    "a.id, a.started_at, a.name, a.sport, a.sub_sport, a.distance_m, a.duration_s, "
+    "s.name as shoe, a.surface from activities a left join shoes s on s.id = a.shoe_id"
+)
+
+
+def matching_records(
+    db: Database, where: str, params: Sequence[object], limit: int | None = None
+) -> Iterator[Record]:
+    """The activities `a` that `where` picks as listing records, newest first, read by one
+    query and yielded as they come (memory stays flat however many there are)."""
+    sql = f"select {ACTIVITY_COLUMNS} where {where}{NEWEST_FIRST}"
+    if limit is not None:
+        sql += f" limit {int(limit)}"
+    yield from map(_record, db.execute(sql, list(params)))
+
+
 def activity_records(db: Database, ids: Sequence[int]) -> list[Record]:
     """The runs `ids` as listing records, in that order."""
-    rows = (
-        {
-            row["id"]: row
-            for row in db.query(
-                "select a.*, s.name as shoe from activities a "
-                "left join shoes s on s.id = a.shoe_id "
-                f"where a.id in ({','.join('?' * len(ids))})",
-                list(ids),
-            )
-        }
-        if ids
-        else {}
-    )
-    return [
-        {
-            "id": r["id"],
-            "started_at": r["started_at"],
-            "name": r["name"],
-            "sport": r["sport"],
-            "sub_sport": r["sub_sport"],
-            "distance_km": round(r["distance_m"] / 1000, 3),
-            "duration_s": r["duration_s"],
-            "shoe": r["shoe"],
-            "surface": r["surface"],
-        }
-        for r in (rows[i] for i in ids)
-    ]
+    rows: dict[int, tuple] = {}
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = list(ids[start : start + IDS_PER_QUERY])
+        marks = ",".join("?" * len(chunk))
+        rows.update(
+            (row[0], row)
+            for row in db.execute(f"select {ACTIVITY_COLUMNS} where a.id in ({marks})", chunk)
+        )
+    return [_record(rows[i]) for i in ids]
+
+
+def _record(row: Sequence[Any]) -> Record:
+    """A listing record from a row of ACTIVITY_COLUMNS."""
+    activity_id, started_at, name, sport, sub_sport, distance_m, duration_s, shoe, surface = row
+    return {
+        "id": activity_id,
+        "started_at": started_at,
+        "name": name,
+        "sport": sport,
+        "sub_sport": sub_sport,
+        "distance_km": round(distance_m / 1000, 3),
+        "duration_s": duration_s,
+        "shoe": shoe,
+        "surface": surface,
+    }
 
 
 def activity_table(recs: Sequence[Record], unit: str) -> str:
@@ -250,6 +282,8 @@ def tag(
         ids = _select_ids(app, since, until, None, None, 1 if last else None)
     if not ids:
         raise click.ClickException("no runs match. See `runwear activities`")
+    from runwear.cli.resplitting import split_after  # here: listing runs needs no splitting
+
     auto = surface == AUTO
     with split_after(app.db, "tag", drop_manual=auto, rule_surfaces=auto) as todo:
         if shoe is not None or no_shoe:
@@ -275,7 +309,6 @@ def tag(
 def _surfaces_now(app: App, ids: Sequence[int]) -> str:
     """ "Its surface is now asphalt (60% asphalt, 40% unknown)." or, for several runs, how
     many have each surface."""
-    marks = ",".join("?" * len(ids))
     if len(ids) == 1:
         run = app.db.execute("select surface, distance_m from activities where id = ?", ids)
         surface, distance_m = run.fetchone()
@@ -286,9 +319,17 @@ def _surfaces_now(app: App, ids: Sequence[int]) -> str:
         ).fetchall()
         split = ", ".join(f"{m / distance_m:.0%} {s}" for s, m in parts) if distance_m else ""
         return f"Its surface is now {surface}" + (f" ({split})." if len(parts) > 1 else ".")
-    counts = app.db.execute(
-        f"select surface, count(*) from activities where id in ({marks}) "
-        "group by surface order by count(*) desc, surface",
-        list(ids),
-    ).fetchall()
+    tally: Counter[str] = Counter()
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = list(ids[start : start + IDS_PER_QUERY])
+        tally.update(
+            dict(
+                app.db.execute(
+                    f"select surface, count(*) from activities where id in "
+                    f"({','.join('?' * len(chunk))}) group by surface",
+                    chunk,
+                ).fetchall()
+            )
+        )
+    counts = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
     return "Their surfaces are now: " + ", ".join(f"{s} {n}" for s, n in counts) + "."

@@ -7,7 +7,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -66,7 +66,7 @@ def printable(text: str) -> str:
 
 
 def emit(
-    records: Sequence[Record],
+    records: Iterable[Record],
     json_: bool,
     csv_: bool,
     table: Callable[[Sequence[Record]], str],
@@ -75,18 +75,71 @@ def emit(
 ) -> None:
     """Print records as JSON, CSV, or the command's own table (`empty` when there are none).
 
+    JSON and CSV are written as the records come, STREAM_BATCH at a time (a generator of
+    records keeps memory flat); the table, which needs every width, reads them all.
     `fields` names the CSV columns, so that an empty result still prints its header.
     """
     if json_ and csv_:
         raise click.UsageError("choose one of --json and --csv")
-    if json_:
-        click.echo(json.dumps(list(records), indent=2))
-    elif csv_:
-        click.echo(to_csv(records, fields), nl=False)
-    elif records:
-        click.echo(table(records))
-    else:
-        click.echo(empty)
+    if json_ or csv_:
+        for chunk in _json_chunks(records) if json_ else _csv_chunks(records, fields):
+            click.echo(chunk, nl=False)
+        if json_:
+            click.echo("")
+        return
+    rows = list(records)
+    click.echo(table(rows) if rows else empty)
+
+
+STREAM_BATCH = 500  # records written per write
+
+
+def _json_chunks(records: Iterable[Record]) -> Iterator[str]:
+    """`json.dumps(list(records), indent=2)` in pieces of STREAM_BATCH records."""
+    opened = False
+    for batch in _batches(records):
+        yield ("[\n" if not opened else ",\n") + ",\n".join(map(_json_record, batch))
+        opened = True
+    yield "\n]" if opened else "[]"
+
+
+def _json_record(record: Record) -> str:
+    """One record as `json.dumps` writes it inside a list with indent=2. json's indenting
+    encoder is pure Python; for a flat record (no lists or dicts in it) the C encoder writes
+    the same text when the separator between items carries the newline and indent."""
+    if not record:
+        return "  {}"
+    if any(isinstance(v, (dict, list, tuple)) for v in record.values()):
+        return "  " + json.dumps(record, indent=2).replace("\n", "\n  ")
+    return "  {\n    " + _FLAT_JSON(record)[1:-1] + "\n  }"
+
+
+_FLAT_JSON = json.JSONEncoder(separators=(",\n    ", ": ")).encode
+
+
+def _csv_chunks(records: Iterable[Record], fields: Sequence[str]) -> Iterator[str]:
+    """`to_csv(list(records), fields)` in pieces of STREAM_BATCH records."""
+    names: list[str] | None = None
+    for batch in _batches(records):
+        if names is None:
+            names = list(batch[0])
+            yield to_csv(batch, names)
+        else:
+            yield to_csv(batch, names).split("\n", 1)[1]
+    if names is None:
+        yield to_csv([], fields)
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """Lists of up to STREAM_BATCH records."""
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == STREAM_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def to_csv(records: Sequence[Record], fields: Sequence[str] = ()) -> str:

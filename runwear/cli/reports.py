@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,6 @@ from runwear.cli.params import (
     check_period,
     nothing_matched,
     shoe_by_name,
-    stored_runs,
 )
 from runwear.monitor.checks import run_checks
 from runwear.monitor.findings import is_problem
@@ -28,7 +27,7 @@ from runwear.monitor.surfaces import (
     SourceShare,
     SurfaceShare,
     source_mix,
-    surface_mix,
+    surface_and_source_mix,
     surface_mix_by,
 )
 from runwear.units import format_distance, to_unit
@@ -98,9 +97,9 @@ def surfaces(
     if sources:
         _sources(app, since, until, shoe_id, json_, csv_)
         return
-    mix = surface_mix(app.db, since, until, shoe_id)
-    coverage = _coverage(source_mix(app.db, since, until, shoe_id), unit)
-    empty = nothing_matched(app.db)
+    mix, by_source = surface_and_source_mix(app.db, since, until, shoe_id)
+    coverage = _coverage(by_source, unit)
+    empty = "" if mix else nothing_matched(app.db)
     _emit_shares("surface", [(s.surface, s) for s in mix], unit, json_, csv_, empty, coverage)
 
 
@@ -141,17 +140,24 @@ def _emit_shares(
     emit(records, json_, csv_, table, empty, (key, "distance_km", "runs", "share"))
 
 
-def _coverage(mix: Sequence[SourceShare], unit: str) -> str:
+def _coverage(by_source: Mapping[str, float], unit: str) -> str:
     """ "Surface known for 84% of 440.0 km: place 31%, osm 22%, ...; unknown 16%."."""
-    total_m = sum(s.distance_m for s in mix)
-    known = [s for s in mix if s.source != "unknown"]
-    known_share = sum(s.share for s in known)
+    total_m = sum(by_source.values())
+    known = sorted(
+        (
+            (source, m / total_m if total_m else 0.0)
+            for source, m in by_source.items()
+            if source != "unknown"
+        ),
+        key=lambda item: (-by_source[item[0]], item[0]),
+    )
+    known_share = sum(share for _, share in known)
     text = f"Surface known for {known_share:.0%} of {format_distance(total_m, unit)}"
     if known:
         text += ": " + ", ".join(
-            f"{SOURCE_LABELS.get(s.source, s.source)} {s.share:.0%}" for s in known
+            f"{SOURCE_LABELS.get(source, source)} {share:.0%}" for source, share in known
         )
-    unknown = 1 - known_share if mix else 0.0
+    unknown = 1 - known_share if by_source else 0.0
     if unknown > 0.0005:
         text += f"; unknown {unknown:.0%}"
     return text + "."
@@ -167,7 +173,7 @@ def _sources(
 ) -> None:
     """`surfaces --sources`: distance by where its surface came from."""
     mix = source_mix(app.db, since, until, shoe_id)
-    empty = nothing_matched(app.db)
+    empty = "" if mix else nothing_matched(app.db)
     _emit_shares("source", [(s.source, s) for s in mix], app.settings.units, json_, csv_, empty)
 
 
@@ -220,7 +226,7 @@ def _surfaces_by(
         return format_table(headers, body, right=set(range(1, len(headers))))
 
     fields = (key, "surface", "distance_km", "runs", "share")
-    emit(records, json_, csv_, table, nothing_matched(app.db), fields)
+    emit(records, json_, csv_, table, "" if records else nothing_matched(app.db), fields)
 
 
 CHECK_FIELDS = ("kind", "severity", "subject", "message", "value", "threshold")
@@ -265,7 +271,7 @@ def check(app: App, as_of: datetime | None, json_: bool, csv_: bool) -> None:
     records = [f.as_dict() for f in findings]
     if json_ or csv_ or findings:
         emit(records, json_, csv_, _findings_text, "", CHECK_FIELDS)
-    elif not stored_runs(app.db):
+    elif not _any_run(app):
         click.echo(NO_RUNS_YET)
     else:
         click.echo(
@@ -273,6 +279,14 @@ def check(app: App, as_of: datetime | None, json_: bool, csv_: bool) -> None:
         )
     if is_problem(findings):
         sys.exit(1)
+
+
+def _any_run(app: App) -> bool:
+    """Whether any run is stored (the first one found, not a count of them all)."""
+    return (
+        app.db.execute("select 1 from activities where sport = 'running' limit 1").fetchone()
+        is not None
+    )
 
 
 def _findings_text(records: Sequence[Record]) -> str:

@@ -15,7 +15,13 @@ from statistics import median
 from sqlite_utils import Database
 
 from runwear.ingest.profile import PaceProfile, end_ratio, start_ratio
-from runwear.monitor.coach_data import RunForm, coach_runs, first_run_day, strength_days
+from runwear.monitor.coach_data import (
+    RunForm,
+    coach_runs,
+    first_run_day,
+    last_strength_day,
+    strength_days,
+)
 from runwear.monitor.findings import ALERT, INFO, WARN, Finding
 from runwear.monitor.load import Run, pct_change, span, today_of, window
 from runwear.store.pain import PainEntry, pain_entries
@@ -39,17 +45,28 @@ COACH_DAYS = max(CADENCE_DAYS + CADENCE_BASE_DAYS, STRENGTH_DAYS, 7 + SPIKE_DAYS
 
 def coach_warnings(db: Database, settings: Settings, as_of: datetime) -> list[Finding]:
     """Every back-coach warning at `as_of` (reading only the runs of the last COACH_DAYS)."""
-    runs, forms = coach_runs(db, settings, as_of, as_of - timedelta(days=COACH_DAYS))
+    since = as_of - timedelta(days=COACH_DAYS)
+    runs, forms = coach_runs(db, settings, as_of, since)
     first_day = first_run_day(db, settings, as_of)
     today = today_of(runs, settings, as_of)
     return [
-        *strength_warnings(runs, strength_days(db, settings, as_of), today, settings, first_day),
+        *strength_warnings(runs, _strength(db, settings, as_of, since), today, settings, first_day),
         *warm_up_warnings(runs, forms, today, settings),
         *cool_down_warnings(runs, forms, today, settings),
         *cadence_warnings(runs, forms, today, settings),
         *long_run_spike_warnings(runs, today, settings, first_day),
         *pain_warnings(runs, pain_entries(db, before=today + timedelta(days=1)), today, settings),
     ]
+
+
+def _strength(db: Database, settings: Settings, as_of: datetime, since: datetime) -> list[date]:
+    """The strength/core days from `since` (the only ones the check counts), or else the last
+    one before, which tells the check that the runner's data holds strength work at all."""
+    days = strength_days(db, settings, as_of, since)
+    if days:
+        return days
+    before = last_strength_day(db, settings, since)
+    return [before] if before else []
 
 
 def strength_warnings(

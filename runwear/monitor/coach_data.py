@@ -70,12 +70,11 @@ def coach_runs(
         "select a.id, a.started_at, a.utc_offset_s, a.distance_m, "
         "coalesce(a.moving_s, a.duration_s), a.ascent_m, a.shoe_id, a.cadence_spm, "
         "p.moving_s, p.distance_m, p.head_m, p.tail_m, p.warmup_lap, p.cooldown_lap, "
-        "coalesce(s.hard_m, 0), coalesce(s.concrete_m, 0) "
+        "coalesce((select sum(s.distance_m) from activity_surfaces s where s.activity_id = a.id "
+        f"  and s.surface in ({_quoted(HARD_SURFACES)})), 0), "
+        "coalesce((select s.distance_m from activity_surfaces s where s.activity_id = a.id "
+        "  and s.surface = 'concrete'), 0) "
         "from activities a left join activity_profiles p on p.activity_id = a.id "
-        "left join (select activity_id, "
-        f"  sum(case when surface in ({_quoted(HARD_SURFACES)}) then distance_m end) as hard_m, "
-        "  sum(case when surface = 'concrete' then distance_m end) as concrete_m "
-        "  from activity_surfaces group by activity_id) s on s.activity_id = a.id "
         "where a.sport = 'running' and a.started_at < ? and a.started_at >= ? "
         "order by a.started_at, a.id",
         [iso_utc(as_of), iso_utc(since) if since else ""],
@@ -103,6 +102,16 @@ def coach_runs(
     return runs, forms
 
 
+def last_strength_day(db: Database, settings: Settings, before: datetime) -> date | None:
+    """The local day of the last strength/core session started before `before` (None: none)."""
+    row = db.execute(
+        "select started_at, utc_offset_s from activities "
+        f"where {strength_sql()} and started_at < ? order by started_at desc limit 1",
+        [iso_utc(before)],
+    ).fetchone()
+    return local_day(parse_utc(row[0]), row[1], zone_of(settings.timezone)) if row else None
+
+
 def first_run_day(db: Database, settings: Settings, as_of: datetime) -> date | None:
     """The local day of the first run started before `as_of` (None: no runs)."""
     row = db.execute(
@@ -113,12 +122,15 @@ def first_run_day(db: Database, settings: Settings, as_of: datetime) -> date | N
     return local_day(parse_utc(row[0]), row[1], zone_of(settings.timezone)) if row else None
 
 
-def strength_days(db: Database, settings: Settings, as_of: datetime) -> list[date]:
-    """The local day of every strength/core session started before `as_of`, oldest first."""
+def strength_days(
+    db: Database, settings: Settings, as_of: datetime, since: datetime | None = None
+) -> list[date]:
+    """The local day of every strength/core session started before `as_of` (and from
+    `since`), oldest first."""
     zone = zone_of(settings.timezone)
     rows = db.execute(
         "select started_at, utc_offset_s from activities "
-        f"where {strength_sql()} and started_at < ? order by started_at",
-        [iso_utc(as_of)],
+        f"where {strength_sql()} and started_at < ? and started_at >= ? order by started_at",
+        [iso_utc(as_of), iso_utc(since) if since else ""],
     )
     return [local_day(parse_utc(started), offset, zone) for started, offset in rows]

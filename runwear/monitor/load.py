@@ -8,13 +8,18 @@ the file gave one (`activities.utc_offset_s`), else its start in the `timezone` 
 the last moment before it falls in (so `--as-of 2026-06-15`, midnight UTC, makes today
 2026-06-14 in UTC), or the day of the latest run if that is later (a runner east of their
 home zone). Windows of N days are the N local calendar days ending today.
+
+The reports read only the days they look at: runs started from MARGIN_DAYS before the first
+of those days (the started_at index), dated here and filtered by their local day. The day is
+not stored with the run: for a run without an offset it follows the `timezone` setting (and
+the machine's zone) at the time of reading, which may have changed since the import.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -150,21 +155,98 @@ def local_day(started: datetime, utc_offset_s: int | None, zone: tzinfo | None) 
     return started.astimezone(zone).date()
 
 
+# The columns of a Run, `hard_m` read per run through activity_surfaces' key (no scan of
+# every stored part).
+RUN_COLUMNS = (
+    "a.id, a.started_at, a.utc_offset_s, a.distance_m, coalesce(a.moving_s, a.duration_s), "
+    "a.ascent_m, coalesce((select sum(h.distance_m) from activity_surfaces h "
+    "where h.activity_id = a.id and h.surface in ("
+    + ", ".join(f"'{s}'" for s in sorted(HARD_SURFACES))
+    + ")), 0), a.shoe_id from activities a"
+)
+# A run's local day is within a day of its UTC one (offsets stay under 24 h): runs of the
+# local days from D on started from D - MARGIN_DAYS (UTC) on.
+MARGIN_DAYS = 2
+OLDEST_FIRST = " order by a.started_at, a.id"
+
+
 def load_runs(db: Database, settings: Settings, as_of: datetime) -> list[Run]:
     """Every run started before `as_of`, oldest first, dated by local day (one query)."""
-    zone = zone_of(settings.timezone)
-    hard = ", ".join(f"'{s}'" for s in sorted(HARD_SURFACES))
+    return _runs(db, zone_of(settings.timezone), "a.started_at < ?" + OLDEST_FIRST, [as_of])
+
+
+def _runs(db: Database, zone: tzinfo | None, where: str, params: Sequence[object]) -> list[Run]:
+    """The running activities `a` that `where` picks (datetimes bound as stored), as Runs."""
+    values = [iso_utc(p) if isinstance(p, datetime) else p for p in params]
     rows = db.execute(
-        "select a.id, a.started_at, a.utc_offset_s, a.distance_m, "
-        "coalesce(a.moving_s, a.duration_s), a.ascent_m, coalesce(h.hard_m, 0), a.shoe_id "
-        "from activities a left join ("
-        "  select activity_id, sum(distance_m) as hard_m from activity_surfaces "
-        f"  where surface in ({hard}) group by activity_id"
-        ") h on h.activity_id = a.id "
-        "where a.sport = 'running' and a.started_at < ? order by a.started_at, a.id",
-        [iso_utc(as_of)],
+        f"select {RUN_COLUMNS} where a.sport = 'running' and {where}", values
     ).fetchall()
     return [stored_run(zone, *row) for row in rows]
+
+
+def utc_from(day: date) -> datetime:
+    """A UTC moment no later than the start of local `day` anywhere (MARGIN_DAYS before)."""
+    return datetime.combine(day - timedelta(days=MARGIN_DAYS), datetime.min.time(), timezone.utc)
+
+
+def latest_run(db: Database, settings: Settings, as_of: datetime) -> Run | None:
+    """The last run started before `as_of` (the last of `load_runs`), or None."""
+    found = _runs(
+        db,
+        zone_of(settings.timezone),
+        "a.started_at < ? order by a.started_at desc, a.id desc limit 1",
+        [as_of],
+    )
+    return found[0] if found else None
+
+
+def first_run(db: Database, settings: Settings, as_of: datetime) -> Run | None:
+    """The first run started before `as_of` (the first of `load_runs`), or None."""
+    found = _runs(
+        db, zone_of(settings.timezone), "a.started_at < ?" + OLDEST_FIRST + " limit 1", [as_of]
+    )
+    return found[0] if found else None
+
+
+def runs_since(db: Database, settings: Settings, as_of: datetime, first: date) -> list[Run]:
+    """The runs started before `as_of` on local days from `first` on, oldest first: those of
+    `load_runs`, read through the started_at index."""
+    found = _runs(
+        db,
+        zone_of(settings.timezone),
+        "a.started_at >= ? and a.started_at < ?" + OLDEST_FIRST,
+        [utc_from(first), as_of],
+    )
+    return [r for r in found if r.day >= first]
+
+
+def recent_runs(
+    db: Database, settings: Settings, as_of: datetime, days: int
+) -> tuple[list[Run], date]:
+    """The runs of the `days` local days ending today, and today (`today_of` the whole
+    history). A run of the latest day before them comes first, when there is one, so that
+    `stretch` sees the break before them: a stretch starting in these days is the one the
+    whole history gives, and one starting earlier starts earlier there too."""
+    latest = latest_run(db, settings, as_of)
+    today = today_of([latest] if latest else [], settings, as_of)
+    first = today - timedelta(days=days - 1)
+    zone = zone_of(settings.timezone)
+    bound = utc_from(first)
+    rows = _runs(db, zone, "a.started_at >= ? and a.started_at < ?" + OLDEST_FIRST, [bound, as_of])
+    runs = [r for r in rows if r.day >= first]
+    before = [r for r in rows if r.day < first]
+    # The latest local day before `first` may also be an older run's: the last one started
+    # before `bound`, or one started in the MARGIN_DAYS before it with a larger offset.
+    older = db.execute(
+        "select max(started_at) from activities where sport = 'running' and started_at < ?",
+        [iso_utc(bound)],
+    ).fetchone()[0]
+    if older is not None:
+        since = parse_utc(older) - timedelta(days=MARGIN_DAYS)
+        before += _runs(db, zone, "a.started_at >= ? and a.started_at < ?", [since, bound])
+    if before:
+        runs.insert(0, max(before, key=lambda r: r.day))
+    return runs, today
 
 
 def stored_run(
@@ -246,15 +328,19 @@ def pct_change(new: float, old: float) -> float:
 def weekly_load(
     db: Database, settings: Settings, as_of: datetime, weeks: int = 12
 ) -> list[WeekLoad]:
-    """The last `weeks` ISO weeks of running up to `as_of`, oldest first (current week so far)."""
-    runs = load_runs(db, settings, as_of)
-    today = today_of(runs, settings, as_of)
+    """The last `weeks` ISO weeks of running up to `as_of`, oldest first (current week so far).
+
+    Reads the runs of those weeks and the 3 before them (the acute:chronic ratio), and the
+    first and latest run."""
+    latest = latest_run(db, settings, as_of)
+    today = today_of([latest] if latest else [], settings, as_of)
     this_monday = monday_of(today)
-    by_week: dict[date, list[Run]] = defaultdict(list)
-    for run in runs:
-        by_week[monday_of(run.day)].append(run)
-    first_day = runs[0].day if runs else today
     mondays = [this_monday - timedelta(weeks=n) for n in range(weeks + FULL_HISTORY_WEEKS - 1)]
+    by_week: dict[date, list[Run]] = defaultdict(list)
+    for run in runs_since(db, settings, as_of, mondays[-1]):
+        by_week[monday_of(run.day)].append(run)
+    first = first_run(db, settings, as_of)
+    first_day = first.day if first else today
     spans = {m: span(by_week.get(m, ()), m, min(m + timedelta(days=6), today)) for m in mondays}
     found = []
     for monday in mondays[:weeks][::-1]:
@@ -294,33 +380,40 @@ def weekly_load(
 
 
 def shoe_forecasts(db: Database, settings: Settings, as_of: datetime) -> list[ShoeForecast]:
-    """For each active shoe: the day it reaches its limit at its last 8 weeks' rate."""
-    runs = load_runs(db, settings, as_of)
-    today = today_of(runs, settings, as_of)
-    by_shoe: dict[int, list[Run]] = defaultdict(list)
-    for run in runs:
+    """For each active shoe: the day it reaches its limit at its last 8 weeks' rate.
+
+    Its distance is an SQL sum; Python reads the runs of the last 8 weeks, each shoe's first
+    run, and (for a shoe past its limit) its runs up to the one that crossed it."""
+    latest = latest_run(db, settings, as_of)
+    today = today_of([latest] if latest else [], settings, as_of)
+    recent: dict[int, list[Run]] = defaultdict(list)
+    for run in runs_since(db, settings, as_of, today - timedelta(days=SHOE_RATE_WEEKS * 7 - 1)):
         if run.shoe_id is not None:
-            by_shoe[run.shoe_id].append(run)
+            recent[run.shoe_id].append(run)
+    moment = iso_utc(as_of)
     found = []
-    shoes = db.query(
-        "select id, name, start_distance_m, limit_m from shoes where retired_on is null "
-        "order by name collate nocase"
-    )
-    for shoe in shoes:
-        own = by_shoe.get(shoe["id"], [])
-        limit_m = shoe["limit_m"] or settings.shoe_limit_km * M_PER_KM
-        distance_m = shoe["start_distance_m"] + sum(r.distance_m for r in own)
-        days = min(SHOE_RATE_WEEKS * 7, (today - own[0].day).days + 1) if own else 0
+    shoes = db.execute(
+        "select s.id, s.name, s.start_distance_m, s.limit_m, (select coalesce(sum(a.distance_m), "
+        "0) from activities a where a.shoe_id = s.id and a.sport = 'running' and "
+        "a.started_at < ?) from shoes s where s.retired_on is null order by s.name collate nocase",
+        [moment],
+    ).fetchall()
+    zone = zone_of(settings.timezone)
+    for shoe_id, name, start_m, own_limit_m, run_m in shoes:
+        limit_m = own_limit_m or settings.shoe_limit_km * M_PER_KM
+        distance_m = start_m + run_m
+        first = _runs(db, zone, SHOE_RUNS + " limit 1", [shoe_id, as_of])
+        days = min(SHOE_RATE_WEEKS * 7, (today - first[0].day).days + 1) if first else 0
         days = max(days, MIN_RATE_DAYS)
-        recent_m = window(own, today, days).distance_m
+        recent_m = window(recent.get(shoe_id, []), today, days).distance_m
         if distance_m < limit_m:
             limit_on = _ahead(today, limit_m - distance_m, recent_m, days)
         else:
-            limit_on = _crossed(own, shoe["start_distance_m"], limit_m)
+            limit_on = _crossed(_shoe_runs(db, zone, shoe_id, as_of), start_m, limit_m)
         found.append(
             ShoeForecast(
-                shoe_id=shoe["id"],
-                name=shoe["name"],
+                shoe_id=shoe_id,
+                name=name,
                 distance_m=distance_m,
                 limit_m=limit_m,
                 rate_m_per_week=recent_m / days * 7,
@@ -331,6 +424,17 @@ def shoe_forecasts(db: Database, settings: Settings, as_of: datetime) -> list[Sh
     return found
 
 
+SHOE_RUNS = "a.shoe_id = ? and a.started_at < ?" + OLDEST_FIRST
+
+
+def _shoe_runs(db: Database, zone: tzinfo | None, shoe_id: int, as_of: datetime) -> Iterator[Run]:
+    """A shoe's runs started before `as_of`, oldest first, read as they are used."""
+    cursor = db.execute(
+        f"select {RUN_COLUMNS} where a.sport = 'running' and {SHOE_RUNS}", [shoe_id, iso_utc(as_of)]
+    )
+    return (stored_run(zone, *row) for row in cursor)
+
+
 def _ahead(today: date, remaining_m: float, recent_m: float, days: int) -> date | None:
     """The day `remaining_m` more is run at `recent_m` per `days` days (None: not running)."""
     if recent_m <= 0:
@@ -338,7 +442,7 @@ def _ahead(today: date, remaining_m: float, recent_m: float, days: int) -> date 
     return today + timedelta(days=math.ceil(round(remaining_m * days / recent_m, 6)))
 
 
-def _crossed(runs: Sequence[Run], start_m: float, limit_m: float) -> date | None:
+def _crossed(runs: Iterable[Run], start_m: float, limit_m: float) -> date | None:
     """The day a shoe's distance reached its limit (None: it started over it)."""
     if start_m >= limit_m:
         return None

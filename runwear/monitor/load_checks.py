@@ -21,12 +21,11 @@ from runwear.monitor.load import (
     Run,
     Span,
     format_pace,
-    load_runs,
     pct_change,
+    recent_runs,
     shoe_forecasts,
     span,
     stretch,
-    today_of,
     window,
 )
 from runwear.store.settings import Settings
@@ -36,9 +35,10 @@ ROTATION_WEEKS = 8  # single_shoe looks at this many weeks
 
 
 def load_warnings(db: Database, settings: Settings, as_of: datetime) -> list[Finding]:
-    """Every load warning at `as_of`: ramp, frequency, rest, speed, hills, comeback, shoes."""
-    runs = load_runs(db, settings, as_of)
-    today = today_of(runs, settings, as_of)
+    """Every load warning at `as_of`: ramp, frequency, rest, speed, hills, comeback, shoes.
+
+    Reads the runs of the days the checks look at (`load_days`), not the whole history."""
+    runs, today = recent_runs(db, settings, as_of, load_days(settings))
     return [
         *ramp_warnings(runs, today, settings),
         *frequency_warnings(runs, today, settings),
@@ -49,6 +49,14 @@ def load_warnings(db: Database, settings: Settings, as_of: datetime) -> list[Fin
         *single_shoe_warnings(db, runs, today, settings),
         *forecast_warnings(db, settings, as_of),
     ]
+
+
+def load_days(settings: Settings) -> int:
+    """How many local days back the load checks look: the 8 weeks of single_shoe, the 28 of
+    the ramps, and the comeback's first `min_history_weeks` and the week before them. (A
+    stretch started before them is as good as any older one: weekly_ramp speaks, comeback
+    is silent.)"""
+    return max(ROTATION_WEEKS * 7, FULL_HISTORY_WEEKS * 7, settings.min_history_weeks * 7 + 7) + 1
 
 
 def ramp_warnings(runs: Sequence[Run], today: date, settings: Settings) -> list[Finding]:

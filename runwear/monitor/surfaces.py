@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -32,25 +33,51 @@ def surface_mix(
 ) -> list[SurfaceShare]:
     """Running distance per surface between `since` and `until` (UTC), largest first."""
     where, params = _where(since, until, shoe_id)
-    rows = list(
-        db.query(
-            "select s.surface, sum(s.distance_m) as distance_m, count(distinct a.id) as runs "
-            "from activity_surfaces s join activities a on a.id = s.activity_id "
-            f"where {where} group by s.surface",
-            params,
-        )
-    )
-    total = sum(row["distance_m"] for row in rows)
+    # A run has one part per surface (the table's key): its parts counted are its runs.
+    rows = db.execute(
+        f"select s.surface, sum(s.distance_m), count(*) {_PARTS} where {where} group by s.surface",
+        params,
+    ).fetchall()
+    return _shares(rows)
+
+
+def surface_and_source_mix(
+    db: Database,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    shoe_id: int | None = None,
+) -> tuple[list[SurfaceShare], dict[str, float]]:
+    """`surface_mix`, and the distance by where its surface came from (as `source_mix` counts
+    it), from one pass over the period's surface parts."""
+    where, params = _where(since, until, shoe_id)
+    by_surface: dict[str, list[float]] = {}
+    by_source: dict[str, float] = defaultdict(float)
+    # Grouped as the parts index orders them (m007: no sort); "unknown" merged here.
+    for surface, source, distance_m, parts in db.execute(
+        f"select s.surface, s.source, sum(s.distance_m), count(*) {_PARTS} where {where} "
+        "group by s.surface, s.source",
+        params,
+    ):
+        totals = by_surface.setdefault(surface, [0.0, 0])
+        totals[0] += distance_m
+        totals[1] += parts
+        by_source["unknown" if surface == "unknown" else source or "unknown"] += distance_m
+    return _shares([(k, m, n) for k, (m, n) in by_surface.items()]), dict(by_source)
+
+
+_PARTS = "from activity_surfaces s join activities a on a.id = s.activity_id"
+# The source a part's distance counts for: "unknown" for distance of unknown surface.
+_SOURCE = "case when s.surface = 'unknown' then 'unknown' else coalesce(s.source, 'unknown') end"
+
+
+def _shares(rows: Sequence[tuple[str, float, int]]) -> list[SurfaceShare]:
+    """(surface, distance_m, runs) rows as shares, largest first."""
+    total = sum(row[1] for row in rows)
     order = {name: i for i, name in enumerate(SURFACES)}
-    rows.sort(key=lambda r: (-r["distance_m"], order.get(r["surface"], 99)))
+    ordered = sorted(rows, key=lambda r: (-r[1], order.get(r[0], 99)))
     return [
-        SurfaceShare(
-            row["surface"],
-            row["distance_m"],
-            row["runs"],
-            row["distance_m"] / total if total else 0.0,
-        )
-        for row in rows
+        SurfaceShare(surface, distance_m, int(runs), distance_m / total if total else 0.0)
+        for surface, distance_m, runs in ordered
     ]
 
 
@@ -181,9 +208,7 @@ def source_mix(
     """Running distance by where its surface came from, largest first; "unknown" last."""
     where, params = _where(since, until, shoe_id)
     rows = db.execute(
-        "select case when s.surface = 'unknown' then 'unknown' "
-        "else coalesce(s.source, 'unknown') end as src, sum(s.distance_m), count(distinct a.id) "
-        "from activity_surfaces s join activities a on a.id = s.activity_id "
+        f"select {_SOURCE} as src, sum(s.distance_m), count(distinct a.id) {_PARTS} "
         f"where {where} group by src",
         params,
     ).fetchall()
@@ -202,7 +227,8 @@ def fixable_unknown_m(db: Database, since: datetime, until: datetime) -> float:
     row = db.execute(
         "select coalesce(sum(s.distance_m), 0) from activity_surfaces s "
         "join activities a on a.id = s.activity_id "
-        f"where {where} and s.surface = 'unknown' "
+        # `+`: through the period's runs, not the index of every unknown part (m007).
+        f"where {where} and +s.surface = 'unknown' "
         "and coalesce(s.source, '') not in ('manual', 'rule')",
         params,
     ).fetchone()

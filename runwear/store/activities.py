@@ -21,6 +21,7 @@ DUPLICATE_START_S = 60
 DUPLICATE_DISTANCE_SHARE = 0.02
 # Surface sources of runs whose stretches may have come from the shoe's usual surface.
 FOLLOWS_SHOE = (None, "shoe", "place", "osm")
+IDS_PER_QUERY = 500  # ids bound per "in (...)": well under SQLite's limit (999 in old builds)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -352,10 +353,13 @@ def existing_ids(db: Database, activity_ids: Iterable[int]) -> list[int]:
     wanted = list(activity_ids)
     if not wanted:
         return []
-    marks = ",".join("?" * len(wanted))
-    found = {
-        row[0] for row in db.execute(f"select id from activities where id in ({marks})", wanted)
-    }
+    found: set[int] = set()
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        chunk = wanted[start : start + IDS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            row[0] for row in db.execute(f"select id from activities where id in ({marks})", chunk)
+        )
     return [i for i in wanted if i in found]
 
 

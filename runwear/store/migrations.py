@@ -358,6 +358,22 @@ def m006_coach(db: Database) -> None:
 
 
 @migrations()
+def m007_report_indexes(db: Database) -> None:
+    """Indexes for the reports. Each shoe's runs in time order, with their distance: `shoes`
+    and `check` sum a shoe's distance, find its first run and walk to the run that crossed
+    its limit from the index alone, never reading other (retired) shoes' runs. Surface parts
+    by surface and source, with their distance: `surfaces` sums them without a sort."""
+    db.execute(
+        "create index idx_activities_shoe_started on activities "
+        "(shoe_id, started_at, sport, distance_m)"
+    )
+    db.execute(
+        "create index idx_activity_surfaces_mix on activity_surfaces "
+        "(surface, source, activity_id, distance_m)"
+    )
+
+
+@migrations()
 def m008_pending_splits(db: Database) -> None:
     """Re-splits recorded with the change that needs them, so a kill halfway is finished by
     the next command (`runwear.store.pending_splits`); the export ids of removed activities,
