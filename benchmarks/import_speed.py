@@ -215,20 +215,20 @@ def bench_cpu(n: int, jobs: int | None, folder: Path) -> None:
     """Goal 1: the import's CPU against the floor's, on an export of `n` runs."""
     export = exported(n, folder)
     floor_cmd = [sys.executable, __file__, "--floor", str(export)]
-    floors = []
-    for _ in range(2):
-        floors.append(json.loads(measure(floor_cmd).output.splitlines()[-1]))
-    floor_cpu = min(f["cpu_s"] for f in floors)
+    floors = [json.loads(measure(floor_cmd).output.splitlines()[-1]) for _ in range(2)]
     files, mb = floors[0]["files"], floors[0]["bytes"] / 1e6
     db = folder / f"bench-{n}.db"
     first = measure(import_command(db, export, jobs))
     second = measure(import_command(db, export, jobs))
+    floors.append(json.loads(measure(floor_cmd).output.splitlines()[-1]))
+    floor_cpu = min(f["cpu_s"] for f in floors)  # the least disturbed run of the floor
     ratio = first.cpu_s / floor_cpu
     print(f"\nN = {n}: {files} files, {mb:.1f} MB of activity data (decompressed)")
     print(f"  floor: {FLOOR}")
     print(
         f"  floor CPU:          {floor_cpu:6.2f} s  ({files / floor_cpu:5.0f} files/s; "
-        f"{floors[0]['points']} points; runs {floors[0]['cpu_s']:.2f} s, {floors[1]['cpu_s']:.2f} s)"
+        f"{floors[0]['points']} points; best of "
+        f"{', '.join(format(f['cpu_s'], '.2f') for f in floors)} s)"
     )
     print(
         f"  runwear import CPU: {first.cpu_s:6.2f} s  (all processes, user + sys; wall "

@@ -5,7 +5,7 @@ bytes it has never stored to a worker to parse (the expensive part). Results are
 the items' order, whatever order the workers finish in, so an import gives the same database
 with any number of workers. Items ready to be written are written in batches (every
 `batch_files` items or `batch_s` seconds), each in one short transaction; a batch of files
-that are all stored already takes no transaction (a re-import never waits for the lock). At most `2 x jobs`
+all stored already takes none (a re-import never waits for the lock). At most `2 x jobs`
 files are out with the workers at a time, so memory stays flat however large the import.
 """
 
