@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from xml.parsers import expat
 
 from runwear.ingest.model import IngestError
 from runwear.ingest.timestamps import parse_time
 
 CHUNK_CHARS = 1 << 20
+ELEVATIONS_KEPT = 1 << 16  # distinct <ele> texts whose number is shared by the points
+_UNREAD: Any = object()
 RETRY = "Export the activity again"
 
 
@@ -83,6 +85,7 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
     chars: list[str] = []
     positions: list[tuple[float | None, float | None]] = []  # of the open <trkpt>s
     local: dict[str, str] = {}
+    elevations: dict[str | None, float | None] = {}  # <ele> text -> its number, one object
     track: GpxTrack | None = None
     segment: list[GpxPoint] | None = None
     ele: float | None = None
@@ -134,7 +137,11 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
             segment.append(GpxPoint(lat, lon, ele, t_s, offset_s))
         elif parent == "trkpt":
             if name == "ele":
-                ele = number(text)
+                ele = elevations.get(text, _UNREAD)  # a track repeats its elevations
+                if ele is _UNREAD:
+                    ele = number(text)
+                    if len(elevations) < ELEVATIONS_KEPT:
+                        elevations[text] = ele
             elif name == "time":
                 when = parse_time(text)
         elif name == "trkseg":
