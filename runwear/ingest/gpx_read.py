@@ -80,8 +80,8 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
     """
     doc = GpxDoc()
     parser = expat.ParserCreate(namespace_separator="}")
-    names: list[str] = []  # local names of the open elements
-    texts: list[str | None] = []  # their text, frozen once a child element has begun
+    names = [""]  # local names of the open elements, below them the document's ""
+    texts: list[str | None] = [""]  # their text, frozen once a child element has begun
     chars: list[str] = []
     positions: list[tuple[float | None, float | None]] = []  # of the open <trkpt>s
     local: dict[str, str] = {}
@@ -96,7 +96,7 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
         name = local.get(tag)
         if name is None:
             name = local[tag] = _local(tag)
-        if texts and texts[-1] is None:
+        if texts[-1] is None:
             texts[-1] = "".join(chars)
         chars.clear()
         texts.append(None)
@@ -104,7 +104,7 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
         if name == "trkpt":
             positions.append((number(attrs.get("lat")), number(attrs.get("lon"))))
             ele = when = None
-        elif name == "gpx" and len(names) == 1:
+        elif name == "gpx" and len(names) == 2:
             doc.creator = _clean(attrs.get("creator"))
         elif name == "trk":
             track = GpxTrack()
@@ -114,18 +114,15 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
             track.segments.append(segment)
         elif name == "rte":
             doc.has_routes = True
-        elif name == "wpt" and len(names) == 2:
+        elif name == "wpt" and len(names) == 3:
             doc.has_waypoints = True
 
     def end(tag: str) -> None:
         nonlocal track, segment, ele, when
         name = names.pop()
         text = texts.pop()
-        if text is None and chars:
-            text = "".join(chars)
-        chars.clear()
-        parent = names[-1] if names else ""
         if name == "trkpt":
+            chars.clear()
             lat, lon = positions.pop()
             if segment is None:  # a point outside any segment: its own segment
                 if track is None:
@@ -135,7 +132,12 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
                 track.segments.append(segment)
             t_s, offset_s = when if when else (None, None)
             segment.append(GpxPoint(lat, lon, ele, t_s, offset_s))
-        elif parent == "trkpt":
+            return
+        if text is None and chars:
+            text = "".join(chars)
+        chars.clear()
+        parent = names[-1]
+        if parent == "trkpt":
             if name == "ele":
                 ele = elevations.get(text, _UNREAD)  # a track repeats its elevations
                 if ele is _UNREAD:
