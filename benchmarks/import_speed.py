@@ -138,18 +138,20 @@ def floor_main(export: Path) -> None:
 
 def measure(command: list[str]) -> Measured:
     """Run `command`, polling the memory of it and its children; wall, CPU and peaks."""
-    started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak_pss = peak_hwm = 0.0
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        pss, hwm = _tree_memory_mb(child.pid)
-        peak_pss, peak_hwm = max(peak_pss, pss), max(peak_hwm, hwm)
-        time.sleep(POLL_S)
-    seconds = time.perf_counter() - started
-    output = child.stdout.read() if child.stdout else ""
+    with tempfile.TemporaryFile("w+") as log:  # a pipe left unread would stall a chatty import
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
+        peak_pss = peak_hwm = 0.0
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            pss, hwm = _tree_memory_mb(child.pid)
+            peak_pss, peak_hwm = max(peak_pss, pss), max(peak_hwm, hwm)
+            time.sleep(POLL_S)
+        seconds = time.perf_counter() - started
+        log.seek(0)
+        output = log.read()
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{output}")
