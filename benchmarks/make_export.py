@@ -27,15 +27,19 @@ SHOES = (
 )
 GEAR = ("Peggy", "Hoka Speedgoat 5", "Asics Metaspeed Sky Race day")
 FIRST_DAY = datetime(2022, 1, 3, 6, 30, tzinfo=timezone.utc)
+ONE_A_DAY = 1_500  # runs an export can hold at one a day before reaching 2026
 
 
 def entries(n: int) -> list[StravaEntry]:
-    """N one-hour runs, one a day, alternately GPX and gzipped FIT, with their shoes."""
+    """N one-hour runs, alternately GPX and gzipped FIT, with their shoes: one a day, or two
+    (morning and evening) past ONE_A_DAY runs, so that none is dated in the future."""
     out = []
+    per_day = 1 if n <= ONE_A_DAY else 2
     for i in range(n):
         trail = i % 5 == 4
+        day, evening = divmod(i, per_day)
         run = SampleRun(
-            started_at=FIRST_DAY + timedelta(days=i, minutes=i % 50),
+            started_at=FIRST_DAY + timedelta(days=day, hours=12 * evening, minutes=i % 50),
             distance_m=10_000 + (i % 7) * 250,
             duration_s=3_600,
             name=f"Run {i + 1}",

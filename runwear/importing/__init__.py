@@ -80,11 +80,12 @@ class ImportRun:
         self.summary.unread.extend(plan.unread)
         try:
             shoe_ids: dict[str, int | None] = {}
-            with write_transaction(self.db):
-                for shoe in plan.shoes:
-                    shoe_ids[shoe.external_id], created = ensure_export_shoe(self.db, shoe)
-                    self.summary.shoes_created += created
-                    self._count_shoe(shoe_ids[shoe.external_id], created)
+            if plan.shoes:  # a folder of files has none: no write lock to wait for
+                with write_transaction(self.db):
+                    for shoe in plan.shoes:
+                        shoe_ids[shoe.external_id], created = ensure_export_shoe(self.db, shoe)
+                        self.summary.shoes_created += created
+                        self._count_shoe(shoe_ids[shoe.external_id], created)
             writer = Writer(self.db, self.options.tagging, shoe_ids)
             engine = Engine(self.db, writer, self.options, self.on_progress)
             for result in engine.run(plan.items, len(plan.items)):

@@ -4,7 +4,8 @@ For each item, in order: this process reads the file and hashes it (cheap), and 
 bytes it has never stored to a worker to parse (the expensive part). Results are written in
 the items' order, whatever order the workers finish in, so an import gives the same database
 with any number of workers. Items ready to be written are written in batches (every
-`batch_files` items or `batch_s` seconds), each in one short transaction. At most `2 x jobs`
+`batch_files` items or `batch_s` seconds), each in one short transaction; a batch of files
+all stored already takes none (a re-import never waits for the lock). At most `2 x jobs`
 files are out with the workers at a time, so memory stays flat however large the import.
 """
 
@@ -120,8 +121,11 @@ class Engine:
         report them: a batch is stored whole or, killed halfway, not at all."""
         if not ready:
             return
-        with write_transaction(self.db):
-            results = [self._write(pending) for pending in ready]
+        if all(_known(pending) for pending in ready):
+            results = [self._write(pending) for pending in ready]  # nothing to write: no lock
+        else:
+            with write_transaction(self.db):
+                results = [self._write(pending) for pending in ready]
         ready.clear()
         for result in results:
             self._done += 1
@@ -179,6 +183,13 @@ def _settle(pending: _Pending, outcome: ParsedFile | str) -> None:
         pending.error = outcome
     else:
         pending.parsed = outcome
+
+
+def _known(pending: _Pending) -> bool:
+    """True when writing the item changes nothing: its outcome is settled, or its bytes are
+    stored already and no export has figures to add to them."""
+    item = pending.item
+    return item.outcome is not None or (pending.seen is not None and not item.export)
 
 
 def _ready(pending: _Pending) -> bool:

@@ -144,6 +144,7 @@ def parse_gpx(data: bytes) -> ParsedFile:
     _check_root(check_prolog(text, "GPX"))
     _check_namespaces(text)
     doc = read_gpx(text)
+    del text  # the points are read: the document's text is not needed while measuring them
     notes: list[str] = []
     sport_notes: list[str] = []
     activities = _activities(doc, notes, sport_notes)
@@ -298,37 +299,52 @@ class _Meter:
         self._streak: list[_Kept] = []  # points refused since, each believable from the last
 
     def measure(self, segments: list[list[GpxPoint]]) -> _Meter:
-        """Walk every segment; the gap between segments adds nothing."""
+        """Walk every segment, emptying it; the gap between segments adds nothing.
+
+        The usual step (a believable one from the last good point) is worked out here, as
+        `_step` and `_moving_s` would, without their calls: this loop runs once per point.
+        """
+        kept = self.kept
+        limit_mps = self.max_speed_mps
         for segment in segments:
-            self._segment_start = len(self.kept)
+            self._segment_start = len(kept)
             self._anchor = None
             self._streak = []
-            for point in segment:
-                self._add(point)
+            segment.reverse()
+            while segment:  # each point let go once measured: memory holds one form of it
+                point = segment.pop()
+                lat, lon, t_s = point.lat, point.lon, point.t_s
+                assert lat is not None and lon is not None
+                self.points += 1
+                here = _Kept(lat, lon, point.ele, t_s, point.offset_s, self.distance_m)
+                anchor = self._anchor
+                if anchor is None:
+                    kept.append(here)
+                    self._anchor = here
+                    continue
+                step_m = haversine_m(anchor.lat, anchor.lon, lat, lon)
+                if t_s is None or anchor.t_s is None:
+                    step_s = None
+                else:
+                    step_s = t_s - anchor.t_s
+                    if not step_m <= limit_mps * max(step_s, MIN_STEP_S):
+                        self._set_aside(here)
+                        continue
+                self.distance_m += step_m
+                moving = step_s is not None and 0 < step_s <= MOVING_MAX_GAP_S
+                if moving and step_m / step_s > MOVING_MIN_SPEED_MPS:
+                    self.moving_s += step_s
+                here.distance_m = self.distance_m
+                kept.append(here)
+                self._anchor = here
+                if self._streak:
+                    self._streak = []  # the jump was a lone glitch
         return self
 
     @property
     def timed(self) -> list[_Kept]:
         """The kept points with a time."""
         return [k for k in self.kept if k.t_s is not None]
-
-    def _add(self, point: GpxPoint) -> None:
-        assert point.lat is not None and point.lon is not None
-        self.points += 1
-        here = _Kept(point.lat, point.lon, point.ele, point.t_s, point.offset_s, self.distance_m)
-        if self._anchor is None:
-            self._keep(here)
-            return
-        step_m, step_s, believable = self._step(self._anchor, here)
-        if not believable:
-            self._set_aside(here)
-            return
-        self.distance_m += step_m
-        self.moving_s += _moving_s(step_m, step_s)
-        here.distance_m = self.distance_m
-        self._keep(here)
-        if self._streak:
-            self._streak = []  # the jump was a lone glitch
 
     def _set_aside(self, here: _Kept) -> None:
         """A jump: hold the point back; REANCHOR_POINTS believable ones become the reference."""
@@ -360,10 +376,6 @@ class _Meter:
         self.distance_m = streak[-1].distance_m
         self._anchor = streak[-1]
         self._streak = []
-
-    def _keep(self, point: _Kept) -> None:
-        self.kept.append(point)
-        self._anchor = point
 
     def _step(self, start: _Kept, end: _Kept) -> tuple[float, float | None, bool]:
         """Distance and time from `start` to `end`, and whether that speed is believable."""
@@ -403,6 +415,8 @@ def _activities(doc: GpxDoc, notes: list[str], sport_notes: list[str]) -> tuple[
     usable = [o for o in usable if o.segments]
     if not usable:
         _refuse_empty(doc)
+    for track in doc.tracks:
+        track.segments = []  # the usable points are in the outings: the others can go
     timed = [o for o in usable if o.first_s is not None]
     if timed:
         if len(timed) < len(usable):
