@@ -89,6 +89,11 @@ def test_remove_asks_and_takes_the_run_out_of_every_total(cli_invoke, tmp_path, 
     assert "Imported 0 runs" in again.output
     assert _count(runwear_db, "activities") == 1
     assert_db_sound(runwear_db)
+    back = cli_invoke("import", str(folder), "--force", "--shoe", "Pegasus")
+    assert "Imported 1 run (5.0 km)" in back.output
+    assert _count(runwear_db, "activities") == 2
+    assert "15.0" in cli_invoke("shoes").output
+    assert_db_sound(runwear_db)
 
 
 def test_remove_without_an_answer_removes_nothing(cli_invoke, tmp_path, runwear_db):
@@ -112,6 +117,8 @@ def test_a_removed_export_entry_stays_removed(cli_invoke, tmp_path, runwear_db):
     cli_invoke("activity", "remove", "1", "--yes")
     cli_invoke("import", str(export))
     assert _count(runwear_db, "activities") == 0
+    cli_invoke("import", str(export), "--force")
+    assert _count(runwear_db, "activities") == 1
 
 
 def test_a_missing_id_removes_nothing(cli_invoke, tmp_path, runwear_db):

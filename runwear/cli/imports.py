@@ -83,6 +83,11 @@ KINDS = {
     type=click.IntRange(min=1),
     help="Files parsed at once, in as many processes (default: the number of cores).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Read again files whose runs were removed with `runwear activity remove`.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 @click.option(
     "-v",
@@ -102,6 +107,7 @@ def import_(
     surface: str | None,
     max_mb: int,
     jobs: int | None,
+    force: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -112,8 +118,10 @@ def import_(
     as downloaded, or its unpacked folder) brings every run, with its shoe and
     the shoes themselves when the export has them. Files already imported
     (same bytes) and runs already stored from another file (start within 60 s,
-    distance within 2%) are skipped. Lines about files seen before and an export's non-runs come
-    after the import, and only when there are at most 20 of a kind. Exit 1
+    distance within 2%) are skipped; so are files whose runs were removed with
+    `runwear activity remove`, unless --force. Lines about files seen before and
+    an export's non-runs come after the import, and only when there are at most 20
+    of a kind. Exit 1
     if any file could not be read; the others are imported all the same.
 
     --watch DIR imports each file that arrives in DIR once it is written to the end
@@ -137,7 +145,7 @@ def import_(
     tagging = Tagging(shoe=shoe_by_name(app.db, shoe_name) if shoe_name else None, surface=surface)
     unit = app.settings.units
     options = ImportOptions(
-        tagging=tagging, max_bytes=max_mb * 1024 * 1024, jobs=jobs or default_jobs()
+        tagging=tagging, max_bytes=max_mb * 1024 * 1024, jobs=jobs or default_jobs(), force=force
     )
     if watch_dir is not None:
         from runwear.cli.import_watch import watch_folder

@@ -86,7 +86,7 @@ class ImportRun:
                         shoe_ids[shoe.external_id], created = ensure_export_shoe(self.db, shoe)
                         self.summary.shoes_created += created
                         self._count_shoe(shoe_ids[shoe.external_id], created)
-            writer = Writer(self.db, self.options.tagging, shoe_ids)
+            writer = Writer(self.db, self.options.tagging, shoe_ids, force=self.options.force)
             engine = Engine(self.db, writer, self.options, self.on_progress)
             for result in engine.run(plan.items, len(plan.items)):
                 self.summary.add(result)

@@ -28,6 +28,7 @@ from runwear.ingest.files import sha256_hex
 from runwear.ingest.model import IngestError, ParsedFile
 from runwear.store import activities as store
 from runwear.store.database import write_transaction
+from runwear.store.removal import was_removed
 
 MAX_WAITING = 64  # items read ahead of the one being written, at most
 
@@ -149,8 +150,9 @@ class Engine:
         if sha in self._sent:
             return pending  # written as a duplicate (or as the first copy's error)
         pending.seen = store.known_source(self.db, sha)
-        if pending.seen is not None:
+        if pending.seen is not None and not (self.options.force and was_removed(pending.seen)):
             return pending
+        pending.seen = None
         self._sent.add(sha)
         assert item.fmt is not None
         if jobs == 1:

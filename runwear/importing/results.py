@@ -113,3 +113,4 @@ class ImportOptions:
     jobs: int = field(default_factory=default_jobs)  # 1: parse in this process, no pool
     batch_files: int = 50  # commit at least every this many files ...
     batch_s: float = 1.0  # ... or this many seconds
+    force: bool = False  # read again files (and export entries) whose runs were removed

@@ -29,6 +29,7 @@ from runwear.ingest.climb import plausible_ascent_m
 from runwear.ingest.model import Activity, ExportFacts, ParsedFile
 from runwear.ingest.sanity import EARLIEST_START, implausible
 from runwear.store import activities as store
+from runwear.store.removal import forget_removed, was_removed
 from runwear.store.settings import load_settings
 from runwear.store.shoes import default_shoe
 from runwear.store.surfaces import Surfacer
@@ -60,9 +61,12 @@ FIGURES = {
 class Writer:
     """Writes items into the database (inside the caller's transaction), one at a time."""
 
-    def __init__(self, db: Database, tagging: Tagging, shoe_ids: dict[str, int]) -> None:
+    def __init__(
+        self, db: Database, tagging: Tagging, shoe_ids: dict[str, int], *, force: bool = False
+    ) -> None:
         self.db = db
         self.tagging = tagging
+        self.force = force  # removed runs come back
         self.shoe_ids = shoe_ids  # ExportShoe.external_id -> shoes.id
         self.min_run_m = load_settings(db).min_run_m  # shorter runs are not stored
         self._surfacer: Surfacer | None = None
@@ -90,11 +94,16 @@ class Writer:
         """
         if item.outcome is not None:
             return item.outcome
+        if self.force and item.facts is not None and item.facts.external_id:
+            forget_removed(self.db, item.facts.external_id)
         if not item.has_file:
             return self._entry(item)
         if seen is None and sha is not None:
             # Looked up again under the write lock: another import may have stored it since.
             seen = store.known_source(self.db, sha)
+        if seen is not None and self.force and was_removed(seen):
+            store.forget_source(self.db, seen["id"])  # read anew: its runs come back
+            seen = None
         if seen is not None:
             return self._seen(item, seen)
         if error is not None or parsed is None or sha is None:
@@ -205,6 +214,9 @@ class Writer:
 
     def _seen(self, item: Item, seen: dict[str, Any]) -> FileResult:
         """A file whose bytes are stored already: say so, and apply the export's shoe."""
+        if was_removed(seen):
+            why = "its runs were removed (runwear activity remove); --force imports them again"
+            return FileResult(item.name, DUPLICATE, why, routine=True)
         if seen["outcome"] == NOT_RUN:
             return FileResult(item.name, NOT_RUN, f"{seen['note']}, seen before", routine=True)
         note = ""

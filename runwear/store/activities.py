@@ -34,6 +34,16 @@ def known_source(db: Database, sha256: str) -> dict[str, Any] | None:
     return _one(db, "select * from sources where sha256 = ?", [sha256])
 
 
+def forget_source(db: Database, source_id: int) -> None:
+    """Forget a source file that no activity comes from (it is read anew); in the caller's
+    transaction."""
+    db.execute(
+        "delete from sources where id = ? and not exists "
+        "(select 1 from activities where source_id = sources.id)",
+        [source_id],
+    )
+
+
 def same_run(db: Database, started_at: datetime, distance_m: float) -> dict[str, Any] | None:
     """A stored run starting within 60 s with a distance within 2%: the same run, another file."""
     window = timedelta(seconds=DUPLICATE_START_S)

@@ -100,3 +100,8 @@ def removed_export_id(db: Database, external_id: str) -> dict[str, Any] | None:
 def forget_removed(db: Database, external_id: str) -> None:
     """Let an export's entry be imported again (import --force)."""
     db.execute("delete from removed_activities where external_id = ?", [external_id])
+
+
+def was_removed(source: dict[str, Any]) -> bool:
+    """Whether a stored source is a file whose every activity was removed."""
+    return source.get("outcome") == REMOVED
