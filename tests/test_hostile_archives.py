@@ -61,7 +61,9 @@ def permissions_hold() -> bool:
 
 
 as_user_only = pytest.mark.skipif(
-    not permissions_hold(), reason="this user reads files whatever their permissions (root)"
+    not permissions_hold(),
+    reason="this user reads files whatever their permissions (root); tests/test_permissions.py "
+    "runs these cases as an unprivileged user",
 )
 
 

@@ -183,3 +183,38 @@ def test_a_report_into_a_folder_that_may_not_be_written(open_tmp):
     assert code == 1
     line = _one_error_line(output)
     assert str(out) in line and "--out" in line
+
+
+def test_an_unreadable_folder_among_good_files(open_tmp):
+    folder = open_tmp / "runs"
+    folder.mkdir()
+    (folder / "good.gpx").write_bytes(gpx_bytes([sample_run(1, 5_000)]))
+    locked = folder / "2019"
+    locked.mkdir()
+    (locked / "old.gpx").write_bytes(gpx_bytes([sample_run(2, 6_000)]))
+    locked.chmod(0)
+    (open_tmp / "db").mkdir()
+    (open_tmp / "db").chmod(0o777)
+    db = open_tmp / "db" / "runwear.db"
+    code, output, unexpected = invoke_unprivileged(["--db", str(db), "import", str(folder)])
+    assert unexpected is None
+    assert code == 1, output
+    said = [line for line in output.splitlines() if "2019" in line]
+    assert len(said) == 1 and "ermission" in said[0], output
+    assert "Imported 1 run" in output
+
+
+def test_a_file_named_inside_a_folder_that_may_not_be_entered(open_tmp):
+    locked = open_tmp / "locked"
+    locked.mkdir()
+    (locked / "run.gpx").write_bytes(gpx_bytes([sample_run(1, 5_000)]))
+    locked.chmod(0o700)  # root's alone
+    (open_tmp / "db").mkdir()
+    (open_tmp / "db").chmod(0o777)
+    db = open_tmp / "db" / "runwear.db"
+    target = locked / "run.gpx"
+    code, output, unexpected = invoke_unprivileged(["--db", str(db), "import", str(target)])
+    assert unexpected is None
+    assert code == 1, output
+    said = [line for line in output.splitlines() if "run.gpx" in line]
+    assert len(said) == 1 and "Permission denied" in said[0], output

@@ -147,7 +147,10 @@ def test_folder_and_non_database_files_are_refused(tmp_path):
         open_db(junk)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root writes read-only files anyway; tests/test_permissions.py runs it as nobody",
+)
 def test_read_only_database_is_refused(tmp_path):
     path = tmp_path / "runwear.db"
     db = open_db(path)

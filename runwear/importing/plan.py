@@ -125,7 +125,13 @@ def unsupported(name: str, suffixes: str) -> FileResult:
 def _add_path(plan: Plan, path: Path, max_bytes: int, top: bool = True) -> None:
     """The items for one path named by the user (`top`), or a zip met in a folder."""
     name = str(path)
-    if not path.exists() and not path.is_symlink():
+    try:
+        missing = not path.exists() and not path.is_symlink()
+    except OSError as exc:  # in a folder this user may not enter
+        why = f"cannot read it ({exc.strerror}). Check the folder's permissions"
+        plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
+        return
+    if missing:
         why = "does not exist. Check the path (quote it if it holds spaces)"
         plan.items.append(Item(name, outcome=FileResult(name, ERROR, why)))
         return

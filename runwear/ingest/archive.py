@@ -226,11 +226,17 @@ class FolderContainer(Container):
 
     def find(self, path: str) -> Member | None:
         full = self._path(path)
-        return Member(path) if full is not None and full.is_file() else None
+        try:
+            return Member(path) if full is not None and full.is_file() else None
+        except OSError:  # below a folder this user may not enter: not found here
+            return None
 
     def is_folder(self, path: str) -> bool:
         full = self._path(path)
-        return full is not None and full.is_dir()
+        try:
+            return full is not None and full.is_dir()
+        except OSError:
+            return False
 
     def read(self, member: Member, max_bytes: int) -> bytes:
         try:
