@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -29,6 +28,9 @@ from runwear.ingest.model import IngestError, ParsedFile
 from runwear.store import activities as store
 from runwear.store.database import write_transaction
 from runwear.store.removal import was_removed
+
+if TYPE_CHECKING:  # a pool (and multiprocessing) only once a file needs parsing
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 MAX_WAITING = 64  # items read ahead of the one being written, at most
 
@@ -159,6 +161,8 @@ class Engine:
             _settle(pending, parse_job(data, item.fmt))
         else:
             if self._pool is None:
+                from concurrent.futures import ProcessPoolExecutor
+
                 self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker)
             pending.future = self._pool.submit(parse_job, data, item.fmt)
             self._out += 1
