@@ -39,7 +39,7 @@ def test_a_re_import_starts_no_parsing_workers(tmp_path, monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("a worker pool was started for files already stored")
 
-    monkeypatch.setattr("runwear.importing.engine.ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", no_pool)  # taken when needed
     result = run_import(folder, options=["--jobs", "2"])
     assert result.exit_code == 0, result.output
     assert "2 duplicates" in result.output
