@@ -114,6 +114,14 @@ def open_tmp() -> Iterator[Path]:
         shutil.rmtree(folder)
 
 
+def _open_db_path(parent: Path) -> Path:
+    """A database path in a folder any user may write."""
+    folder = parent / "db"
+    folder.mkdir()
+    folder.chmod(0o777)
+    return folder / "runwear.db"
+
+
 def _locked_folder(parent: Path) -> Path:
     """A folder its owner (root) may write and nobody else may."""
     locked = parent / "locked"
@@ -161,9 +169,7 @@ def test_an_unreadable_file_among_good_ones(open_tmp):
     locked = folder / "locked.gpx"
     locked.write_bytes(gpx_bytes([sample_run(2, 6_000)]))
     locked.chmod(0)
-    (open_tmp / "db").mkdir()
-    (open_tmp / "db").chmod(0o777)
-    db = open_tmp / "db" / "runwear.db"
+    db = _open_db_path(open_tmp)
     code, output, unexpected = invoke_unprivileged(["--db", str(db), "import", str(folder)])
     assert unexpected is None
     assert code == 1, output
@@ -174,9 +180,7 @@ def test_an_unreadable_file_among_good_ones(open_tmp):
 
 
 def test_a_report_into_a_folder_that_may_not_be_written(open_tmp):
-    (open_tmp / "db").mkdir()
-    (open_tmp / "db").chmod(0o777)
-    db = open_tmp / "db" / "runwear.db"
+    db = _open_db_path(open_tmp)
     out = _locked_folder(open_tmp) / "report.html"
     code, output, unexpected = invoke_unprivileged(["--db", str(db), "report", "--out", str(out)])
     assert unexpected is None
@@ -193,9 +197,7 @@ def test_an_unreadable_folder_among_good_files(open_tmp):
     locked.mkdir()
     (locked / "old.gpx").write_bytes(gpx_bytes([sample_run(2, 6_000)]))
     locked.chmod(0)
-    (open_tmp / "db").mkdir()
-    (open_tmp / "db").chmod(0o777)
-    db = open_tmp / "db" / "runwear.db"
+    db = _open_db_path(open_tmp)
     code, output, unexpected = invoke_unprivileged(["--db", str(db), "import", str(folder)])
     assert unexpected is None
     assert code == 1, output
@@ -209,9 +211,7 @@ def test_a_file_named_inside_a_folder_that_may_not_be_entered(open_tmp):
     locked.mkdir()
     (locked / "run.gpx").write_bytes(gpx_bytes([sample_run(1, 5_000)]))
     locked.chmod(0o700)  # root's alone
-    (open_tmp / "db").mkdir()
-    (open_tmp / "db").chmod(0o777)
-    db = open_tmp / "db" / "runwear.db"
+    db = _open_db_path(open_tmp)
     target = locked / "run.gpx"
     code, output, unexpected = invoke_unprivileged(["--db", str(db), "import", str(target)])
     assert unexpected is None
