@@ -4,11 +4,13 @@ Times (wall and CPU, the median of fresh processes) `runwear --version`, `runwea
 `runwear check` (for reference) on a small database built through the store (two shoes,
 a handful of runs), next to bare `python -c pass`, `python -c "import click"` (the floor any
 click command pays) and `import click, sqlite_utils` (the floor of a command that opens the
-database through sqlite-utils). Then lists the costliest imports of `runwear shoes` from
-`python -X importtime`. Child processes may write bytecode caches as an installed package
-has them (PYTHONDONTWRITEBYTECODE is dropped for them; one warm-up run each), unless
---no-bytecode. The machine is shared and noisy: compare the ratios of one sitting; the CPU
-column is roughly what the wall time would be on an idle machine (the verdict is given for both).
+database through sqlite-utils, as `check` does; `shoes` reads a current database through
+runwear.store.readonly without it, so it may start under that floor). Then lists the
+costliest imports of `runwear shoes` from `python -X importtime`. Child processes may write
+bytecode caches as an installed package has them (PYTHONDONTWRITEBYTECODE is dropped for
+them; one warm-up run each), unless --no-bytecode. The machine is shared and noisy: compare
+the ratios of one sitting; the CPU column is roughly what the wall time would be on an idle
+machine (the verdict is given for both).
 
     python benchmarks/startup_speed.py
     python benchmarks/startup_speed.py --runs 15 --top 20

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the store (and sqlite_utils) load when a command first open
     from sqlite_utils import Database
 
     from runwear.store import Settings
+    from runwear.store.readonly import ReadDb
 
 
 def default_db_path() -> Path:
@@ -34,6 +35,7 @@ class App:
     db_path: Path
     units: str | None = None
     _db: Database | None = field(default=None, repr=False)
+    _light: ReadDb | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
 
     @property
@@ -53,12 +55,31 @@ class App:
         return self._db
 
     @property
+    def read_db(self) -> ReadDb:
+        """The database for a command that only reads: without sqlite-utils when its schema is
+        current and nothing is left to finish, else the full open of `db` (which creates,
+        migrates, finishes or refuses as it always does)."""
+        if self._db is not None:
+            return self._db
+        if self._light is None:
+            from runwear.store.readonly import open_current
+
+            self._light = open_current(self.db_path) or self.db
+        return self._light
+
+    def close(self) -> None:
+        """Close what this call opened (closing a connection twice does nothing)."""
+        for db in (self._light, self._db):
+            if db is not None:
+                db.close()
+
+    @property
     def settings(self) -> Settings:
         """Stored settings, with --units applied for this call; a bad stored value gets one
         warning line (once per call) and its default."""
         from runwear.store.settings import read_settings
 
-        settings, bad = read_settings(self.db)
+        settings, bad = read_settings(self.read_db)
         if bad and not self._warned:
             self._warned = True
             for b in bad:
@@ -211,4 +232,4 @@ def cli(ctx: click.Context, db_path: Path, units: str | None) -> None:
     if os.environ.get("NO_COLOR"):
         ctx.color = False  # every click.echo / secho below strips colour and bold
     ctx.obj = App(db_path=db_path, units=units)
-    ctx.call_on_close(lambda: ctx.obj._db.close() if ctx.obj._db is not None else None)
+    ctx.call_on_close(ctx.obj.close)

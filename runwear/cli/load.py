@@ -43,7 +43,7 @@ def load(
     runwear load --weeks 26 --chart
     """
     settings = app.settings
-    figures = weekly_load(app.db, settings, as_of or datetime.now(timezone.utc), weeks)
+    figures = weekly_load(app.read_db, settings, as_of or datetime.now(timezone.utc), weeks)
     if not any(w.runs for w in figures):
         figures = []
     records = [

@@ -7,12 +7,11 @@ import re
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
 from click.shell_completion import CompletionItem
-from sqlite_utils import Database
 
 from runwear.cli.app import App, default_db_path
 from runwear.cli.output import printable
@@ -20,6 +19,9 @@ from runwear.store.settings import LOCAL_ZONE
 from runwear.store.shoes import clean_name, find_shoe, loose_key, shoe_names
 from runwear.units import M_PER_KM, M_PER_MI, parse_distance_m
 from runwear.vocab import SURFACES, normalize_surface
+
+if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
+    from sqlite_utils import Database
 
 SUB_SPORTS = (
     "generic",

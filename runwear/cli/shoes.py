@@ -329,10 +329,11 @@ def shoes_list(
     runwear shoes --as-of 2026-03-01 --units mi
     """
     settings = app.settings
+    db = app.read_db
     moment = as_of or datetime.now(timezone.utc)
-    limit_on = {f.shoe_id: f.limit_on for f in shoe_forecasts(app.db, settings, moment)}
-    prices = {row["id"]: row["price"] for row in app.db.query("select id, price from shoes")}
-    wear = shoe_wear(app.db, settings, include_retired, as_of)
+    limit_on = {f.shoe_id: f.limit_on for f in shoe_forecasts(db, settings, moment)}
+    prices = {row["id"]: row["price"] for row in db.query("select id, price from shoes")}
+    wear = shoe_wear(db, settings, include_retired, as_of)
     records = [
         {
             "name": s.name,

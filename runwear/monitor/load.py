@@ -22,14 +22,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from sqlite_utils import Database
 
 from runwear.store.activities import iso_utc
 from runwear.store.settings import LOCAL_ZONE, Settings
 from runwear.units import M_PER_KM, M_PER_MI
 from runwear.vocab import HARD_SURFACES
+
+if TYPE_CHECKING:
+    from runwear.store.readonly import ReadDb
 
 FULL_HISTORY_WEEKS = 4  # the acute:chronic and two-week comparisons look 4 weeks back
 SHOE_RATE_WEEKS = 8  # a shoe's forecast runs at its rate over this many weeks
@@ -170,12 +172,12 @@ MARGIN_DAYS = 2
 OLDEST_FIRST = " order by a.started_at, a.id"
 
 
-def load_runs(db: Database, settings: Settings, as_of: datetime) -> list[Run]:
+def load_runs(db: ReadDb, settings: Settings, as_of: datetime) -> list[Run]:
     """Every run started before `as_of`, oldest first, dated by local day (one query)."""
     return _runs(db, zone_of(settings.timezone), "a.started_at < ?" + OLDEST_FIRST, [as_of])
 
 
-def _runs(db: Database, zone: tzinfo | None, where: str, params: Sequence[object]) -> list[Run]:
+def _runs(db: ReadDb, zone: tzinfo | None, where: str, params: Sequence[object]) -> list[Run]:
     """The running activities `a` that `where` picks (datetimes bound as stored), as Runs."""
     values = [iso_utc(p) if isinstance(p, datetime) else p for p in params]
     rows = db.execute(
@@ -189,7 +191,7 @@ def utc_from(day: date) -> datetime:
     return datetime.combine(day - timedelta(days=MARGIN_DAYS), datetime.min.time(), timezone.utc)
 
 
-def latest_run(db: Database, settings: Settings, as_of: datetime) -> Run | None:
+def latest_run(db: ReadDb, settings: Settings, as_of: datetime) -> Run | None:
     """The last run started before `as_of` (the last of `load_runs`), or None."""
     found = _runs(
         db,
@@ -200,7 +202,7 @@ def latest_run(db: Database, settings: Settings, as_of: datetime) -> Run | None:
     return found[0] if found else None
 
 
-def first_run(db: Database, settings: Settings, as_of: datetime) -> Run | None:
+def first_run(db: ReadDb, settings: Settings, as_of: datetime) -> Run | None:
     """The first run started before `as_of` (the first of `load_runs`), or None."""
     found = _runs(
         db, zone_of(settings.timezone), "a.started_at < ?" + OLDEST_FIRST + " limit 1", [as_of]
@@ -208,7 +210,7 @@ def first_run(db: Database, settings: Settings, as_of: datetime) -> Run | None:
     return found[0] if found else None
 
 
-def runs_since(db: Database, settings: Settings, as_of: datetime, first: date) -> list[Run]:
+def runs_since(db: ReadDb, settings: Settings, as_of: datetime, first: date) -> list[Run]:
     """The runs started before `as_of` on local days from `first` on, oldest first: those of
     `load_runs`, read through the started_at index."""
     found = _runs(
@@ -221,7 +223,7 @@ def runs_since(db: Database, settings: Settings, as_of: datetime, first: date) -
 
 
 def recent_runs(
-    db: Database, settings: Settings, as_of: datetime, days: int
+    db: ReadDb, settings: Settings, as_of: datetime, days: int
 ) -> tuple[list[Run], date]:
     """The runs of the `days` local days ending today, and today (`today_of` the whole
     history). A run of the latest day before them comes first, when there is one, so that
@@ -325,9 +327,7 @@ def pct_change(new: float, old: float) -> float:
     return round((new / old - 1) * 100, 1) + 0.0
 
 
-def weekly_load(
-    db: Database, settings: Settings, as_of: datetime, weeks: int = 12
-) -> list[WeekLoad]:
+def weekly_load(db: ReadDb, settings: Settings, as_of: datetime, weeks: int = 12) -> list[WeekLoad]:
     """The last `weeks` ISO weeks of running up to `as_of`, oldest first (current week so far).
 
     Reads the runs of those weeks and the 3 before them (the acute:chronic ratio), and the
@@ -379,7 +379,7 @@ def weekly_load(
     return found
 
 
-def shoe_forecasts(db: Database, settings: Settings, as_of: datetime) -> list[ShoeForecast]:
+def shoe_forecasts(db: ReadDb, settings: Settings, as_of: datetime) -> list[ShoeForecast]:
     """For each active shoe: the day it reaches its limit at its last 8 weeks' rate.
 
     Its distance is an SQL sum; Python reads the runs of the last 8 weeks, each shoe's first
@@ -427,7 +427,7 @@ def shoe_forecasts(db: Database, settings: Settings, as_of: datetime) -> list[Sh
 SHOE_RUNS = "a.shoe_id = ? and a.started_at < ?" + OLDEST_FIRST
 
 
-def _shoe_runs(db: Database, zone: tzinfo | None, shoe_id: int, as_of: datetime) -> Iterator[Run]:
+def _shoe_runs(db: ReadDb, zone: tzinfo | None, shoe_id: int, as_of: datetime) -> Iterator[Run]:
     """A shoe's runs started before `as_of`, oldest first, read as they are used."""
     cursor = db.execute(
         f"select {RUN_COLUMNS} where a.sport = 'running' and {SHOE_RUNS}", [shoe_id, iso_utc(as_of)]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
+
+if TYPE_CHECKING:
+    from runwear.store.readonly import ReadDb
 
 OK, NEARING, RETIRE, RETIRED = "ok", "nearing", "retire", "retired"
 
@@ -47,7 +49,7 @@ class ShoeWear:
 
 
 def shoe_wear(
-    db: Database,
+    db: ReadDb,
     settings: Settings,
     include_retired: bool = False,
     as_of: datetime | None = None,
@@ -100,7 +102,7 @@ class ShoeAge:
     max_age_months: int | None  # the shoe's own limit (None: the setting's)
 
 
-def shoe_ages(db: Database, as_of: datetime) -> list[ShoeAge]:
+def shoe_ages(db: ReadDb, as_of: datetime) -> list[ShoeAge]:
     """The age of every shoe active at `as_of` that has a purchase date or a run, by name."""
     moment = iso_utc(as_of)
     rows = db.query(

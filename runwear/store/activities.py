@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from runwear.store.database import writing
 
 if TYPE_CHECKING:  # the write paths import their helpers, so that reading figures (iso_utc)
     # does not load the surfacing code: `runwear shoes` starts sooner
+    from sqlite_utils import Database
+
     from runwear.ingest.model import Activity
     from runwear.store.surfaces import Surfacer
     from runwear.surfacing.split import SurfacePart, SurfaceSplit

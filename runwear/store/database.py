@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from runwear.store.migrations import migrations
+if TYPE_CHECKING:  # sqlite_utils (and the migrations) load when a database is opened to write
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_S = 30.0
 MIGRATIONS_TABLE = "_sqlite_migrations"  # where sqlite-utils records applied migrations
@@ -28,6 +28,10 @@ def known_migrations() -> list[str]:
 @cache
 def _known_migrations() -> tuple[str, ...]:
     """known_migrations, worked out once (an empty database's pending list) per process."""
+    from sqlite_utils import Database
+
+    from runwear.store.migrations import migrations
+
     return tuple(m.name for m in migrations.pending(Database(memory=True, execute_plugins=False)))
 
 
@@ -38,6 +42,10 @@ def open_db(path: Path) -> Database:
     (execute_plugins=False): they would change runwear's SQL behind its back, and finding
     them scans every installed distribution's entry points, 45 ms of each command's start.
     """
+    from sqlite_utils import Database
+
+    from runwear.store.migrations import migrations
+
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file. Pass a file path with --db")
     try:
@@ -93,6 +101,10 @@ def writing(db: Database) -> Iterator[Database]:
 
 def memory_db() -> Database:
     """A migrated in-memory database (tests and dry runs)."""
+    from sqlite_utils import Database
+
+    from runwear.store.migrations import migrations
+
     db = Database(memory=True, execute_plugins=False)
     db.execute("pragma foreign_keys = on")
     migrations.apply(db)

@@ -6,9 +6,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
+    from sqlite_utils import Database
+
+    from runwear.store.readonly import ReadDb
+
 
 LOCAL_ZONE = "local"  # the `timezone` value meaning the machine's own zone
 
@@ -243,7 +248,7 @@ class BadSetting:
     reason: str
 
 
-def read_settings(db: Database) -> tuple[Settings, list[BadSetting]]:
+def read_settings(db: ReadDb) -> tuple[Settings, list[BadSetting]]:
     """The stored settings over the defaults, and the stored values that were ignored."""
     values: dict[str, object] = {}
     bad = []
@@ -258,7 +263,7 @@ def read_settings(db: Database) -> tuple[Settings, list[BadSetting]]:
     return replace(Settings(), **values), bad
 
 
-def load_settings(db: Database) -> Settings:
+def load_settings(db: ReadDb) -> Settings:
     """The stored settings over the defaults (a bad stored value: its default)."""
     return read_settings(db)[0]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from runwear.store.database import writing
 from runwear.store.names import clean_name, loose_key
+
+if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
+    from sqlite_utils import Database
 
 # Columns KEEP takes from OTHER in a merge wherever KEEP has none.
 TAKEN_WHEN_UNSET = ("limit_m", "retired_on", "purchased_on", "brand", "model", "price", "notes")

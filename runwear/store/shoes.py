@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from runwear.store.database import writing
 from runwear.store.names import clean_name, loose_key, name_key
 from runwear.store.shoe_identity import (
@@ -18,6 +16,8 @@ from runwear.store.shoe_identity import (
 )
 
 if TYPE_CHECKING:  # not at run time: listing shoes needs no ingest code
+    from sqlite_utils import Database
+
     from runwear.ingest.model import ExportShoe
 
 __all__ = ["clean_name", "loose_key", "name_key"]  # names as shoes compare them
