@@ -32,7 +32,7 @@ def current(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("command", ["shoes", "load"])
+@pytest.mark.parametrize("command", ["shoes", "load", "check", "surfaces"])
 def test_reading_a_current_database_imports_no_sqlite_utils(runwear_db, command):
     CliRunner().invoke(cli, ["shoe", "add", "Pegasus"])
     modules = modules_after(command)

@@ -6,10 +6,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlite_utils import Database
 
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import Record, emit, format_table, output_options
@@ -27,6 +26,9 @@ from runwear.monitor.coach_data import strength_sql
 from runwear.store import activities as store
 from runwear.store.activities import IDS_PER_QUERY, iso_utc
 from runwear.units import to_unit
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 
 def _selection(

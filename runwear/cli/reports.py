@@ -86,7 +86,7 @@ def surfaces(
     if by and sources:
         raise click.UsageError("choose one of --by and --sources")
     check_period(since, until)
-    shoe_id = shoe_by_name(app.db, shoe_name)["id"] if shoe_name else None
+    shoe_id = shoe_by_name(app.read_db, shoe_name)["id"] if shoe_name else None
     unit = app.settings.units
     if chart:
         _surfaces_chart(app, by, since, until, shoe_id, unit)
@@ -97,9 +97,9 @@ def surfaces(
     if sources:
         _sources(app, since, until, shoe_id, json_, csv_)
         return
-    mix, by_source = surface_and_source_mix(app.db, since, until, shoe_id)
+    mix, by_source = surface_and_source_mix(app.read_db, since, until, shoe_id)
     coverage = _coverage(by_source, unit)
-    empty = "" if mix else nothing_matched(app.db)
+    empty = "" if mix else nothing_matched(app.read_db)
     _emit_shares("surface", [(s.surface, s) for s in mix], unit, json_, csv_, empty, coverage)
 
 
@@ -172,8 +172,8 @@ def _sources(
     csv_: bool,
 ) -> None:
     """`surfaces --sources`: distance by where its surface came from."""
-    mix = source_mix(app.db, since, until, shoe_id)
-    empty = "" if mix else nothing_matched(app.db)
+    mix = source_mix(app.read_db, since, until, shoe_id)
+    empty = "" if mix else nothing_matched(app.read_db)
     _emit_shares("source", [(s.source, s) for s in mix], app.settings.units, json_, csv_, empty)
 
 
@@ -190,7 +190,7 @@ def _surfaces_by(
     the table is a matrix, one row per group and one column per surface."""
     unit = app.settings.units
     key = "shoe" if by == "shoe" else "period"
-    rows = surface_mix_by(app.db, by, since, until, shoe_id, app.settings.timezone)
+    rows = surface_mix_by(app.read_db, by, since, until, shoe_id, app.settings.timezone)
     records = [
         {
             key: r.group,
@@ -226,7 +226,7 @@ def _surfaces_by(
         return format_table(headers, body, right=set(range(1, len(headers))))
 
     fields = (key, "surface", "distance_km", "runs", "share")
-    emit(records, json_, csv_, table, "" if records else nothing_matched(app.db), fields)
+    emit(records, json_, csv_, table, "" if records else nothing_matched(app.read_db), fields)
 
 
 CHECK_FIELDS = ("kind", "severity", "subject", "message", "value", "threshold")
@@ -245,7 +245,7 @@ def _surfaces_chart(
         raise click.UsageError("--chart draws --by week or --by month")
     records = [
         {"period": r.group, "surface": r.surface, "distance_km": round(r.distance_m / 1000, 2)}
-        for r in surface_mix_by(app.db, by, since, until, shoe_id)
+        for r in surface_mix_by(app.read_db, by, since, until, shoe_id)
     ]
     click.echo(surface_chart(records, unit) if records else "No runs in that period.")
 
@@ -267,7 +267,7 @@ def check(app: App, as_of: datetime | None, json_: bool, csv_: bool) -> None:
     """
     if json_ and csv_:
         raise click.UsageError("choose one of --json and --csv")
-    findings = run_checks(app.db, app.settings, as_of)
+    findings = run_checks(app.read_db, app.settings, as_of)
     records = [f.as_dict() for f in findings]
     if json_ or csv_ or findings:
         emit(records, json_, csv_, _findings_text, "", CHECK_FIELDS)
@@ -284,7 +284,7 @@ def check(app: App, as_of: datetime | None, json_: bool, csv_: bool) -> None:
 def _any_run(app: App) -> bool:
     """Whether any run is stored (the first one found, not a count of them all)."""
     return (
-        app.db.execute("select 1 from activities where sport = 'running' limit 1").fetchone()
+        app.read_db.execute("select 1 from activities where sport = 'running' limit 1").fetchone()
         is not None
     )
 

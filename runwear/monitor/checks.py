@@ -8,8 +8,7 @@ The load warnings (ramp, frequency, rest, speed, hills, comeback, rotation, fore
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.monitor.coach_checks import coach_warnings
 from runwear.monitor.findings import ALERT, INFO, SEVERITY_ORDER, WARN, Finding
@@ -20,6 +19,9 @@ from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
 from runwear.units import format_distance
 from runwear.vocab import HARD_SURFACES
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 
 def run_checks(db: Database, settings: Settings, as_of: datetime | None = None) -> list[Finding]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from statistics import median
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.ingest.profile import PaceProfile, end_ratio, start_ratio
 from runwear.monitor.coach_data import (
@@ -27,6 +26,9 @@ from runwear.monitor.load import Run, pct_change, span, today_of, window
 from runwear.store.pain import PainEntry, pain_entries
 from runwear.store.settings import Settings
 from runwear.units import M_PER_KM, format_distance
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 STRENGTH_DAYS = 28  # strength_sessions looks at this many days ...
 STRENGTH_WEEKS = STRENGTH_DAYS / 7

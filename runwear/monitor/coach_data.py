@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.ingest.profile import PaceProfile, decode_metres
 from runwear.monitor.load import Run, local_day, parse_utc, stored_run, zone_of
 from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
 from runwear.vocab import HARD_SURFACES
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 STRENGTH_SPORTS = frozenset({"training", "fitness_equipment"})
 STRENGTH_SUB_SPORTS = frozenset(

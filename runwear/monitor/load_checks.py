@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.monitor.findings import ALERT, INFO, WARN, Finding
 from runwear.monitor.load import (
@@ -30,6 +29,9 @@ from runwear.monitor.load import (
 )
 from runwear.store.settings import Settings
 from runwear.units import M_PER_KM, format_distance
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 ROTATION_WEEKS = 8  # single_shoe looks at this many weeks
 

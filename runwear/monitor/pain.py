@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.monitor.coach_checks import SPIKE_DAYS, full_pace_runs, spike_pct
 from runwear.monitor.coach_data import RunForm, coach_runs, strength_days
@@ -26,6 +25,9 @@ from runwear.monitor.load import Run, pct_change, today_of, window
 from runwear.store.pain import PainEntry, pain_entries
 from runwear.store.settings import Settings
 from runwear.units import M_PER_KM
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 WINDOW_DAYS = (14, 28)
 STEP_DAYS = 7  # pain-free windows end every 7 days back from today

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.monitor.load import parse_utc
 from runwear.monitor.mileage import ShoeWear, shoe_wear
 from runwear.store.settings import Settings
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 KINDS = ("road", "trail", "track", "treadmill")
 REST_H = 48.0  # hours between runs in the same pair

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.monitor.load import shoe_forecasts
 from runwear.monitor.mileage import ShoeWear, months_between, shoe_wear
 from runwear.store.settings import Settings
 from runwear.vocab import SURFACES
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 
 @dataclass(frozen=True)

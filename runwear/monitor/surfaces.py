@@ -6,13 +6,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.monitor.load import local_day, monday_of, parse_utc, zone_of
 from runwear.store.activities import iso_utc
 from runwear.store.settings import LOCAL_ZONE
 from runwear.vocab import SURFACES
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 
 @dataclass(frozen=True)

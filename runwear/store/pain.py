@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.store.activities import iso_utc
+
+if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
+    from sqlite_utils import Database
 
 DEFAULT_LOCATION = "lower-back"
 
