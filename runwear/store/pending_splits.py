@@ -89,13 +89,13 @@ def finish(
     done = Resplit()
     if pending_id is None:
         return done
+    record = _record(db, pending_id)
+    if record is None:
+        return done
+    ids, flags = record
     surfacer = Surfacer(db)
     inputs = _split_inputs(db)
-    while True:
-        row = _row(db, pending_id)
-        if row is None:
-            return done  # another runwear finished it
-        ids, start, flags = row
+    while (start := _done(db, pending_id)) is not None:
         batch = ids[start : start + BATCH_RUNS]
         if (now := _split_inputs(db)) != inputs:
             surfacer, inputs = Surfacer(db), now
@@ -104,7 +104,7 @@ def finish(
             db, batch, surfacer, on_progress=_shifted(on_progress, start, len(ids)), **flags
         )
         with write_transaction(db):
-            if _row(db, pending_id) != row:
+            if _done(db, pending_id) != start:
                 continue  # another runwear moved it on (or finished it): look again
             if (now := _split_inputs(db)) != inputs:
                 surfacer, inputs = Surfacer(db), now
@@ -115,11 +115,12 @@ def finish(
             done.runs += plan.done.runs
             done.changed += plan.done.changed
             done.shoes += plan.done.shoes
-            if start + len(batch) >= len(ids):
-                db.execute(f"delete from {TABLE} where id = ?", [pending_id])
-                return done
             moved = start + len(batch)
-            db.execute(f"update {TABLE} set done = ? where id = ?", [moved, pending_id])
+            if moved >= len(ids):
+                db.execute(f"delete from {TABLE} where id = ?", [pending_id])
+            else:
+                db.execute(f"update {TABLE} set done = ? where id = ?", [moved, pending_id])
+    return done  # all split again, here or by another runwear
 
 
 # What a split depends on besides the run: places, rules, OpenStreetMap extracts, the shoes
@@ -140,32 +141,33 @@ def _split_inputs(db: Database) -> list[list[tuple[object, ...]]]:
 
 
 def _runs_state(db: Database, ids: list[int]) -> list[tuple[object, ...]]:
-    """The batch's runs as a split reads them (their rows and their tracks' size)."""
-    state: list[tuple[object, ...]] = []
-    for first in range(0, len(ids), BATCH_RUNS):
-        chunk = ids[first : first + BATCH_RUNS]
-        state += db.execute(
-            "select a.id, a.started_at, a.utc_offset_s, a.sport, a.sub_sport, a.name, "
-            "a.distance_m, a.shoe_id, a.shoe_source, a.surface, a.surface_source, t.points, "
-            "length(t.polyline) from activities a "
-            "left join activity_tracks t on t.activity_id = a.id "
-            f"where a.id in ({','.join('?' * len(chunk))}) order by a.id",
-            chunk,
-        ).fetchall()
-    return state
+    """A batch's runs as a split reads them (their rows and their tracks' size)."""
+    return db.execute(
+        "select a.id, a.started_at, a.utc_offset_s, a.sport, a.sub_sport, a.name, "
+        "a.distance_m, a.shoe_id, a.shoe_source, a.surface, a.surface_source, t.points, "
+        "length(t.polyline) from activities a "
+        "left join activity_tracks t on t.activity_id = a.id "
+        f"where a.id in ({','.join('?' * len(ids))}) order by a.id",
+        ids,
+    ).fetchall()
 
 
-def _row(db: Database, pending_id: int) -> tuple[list[int], int, dict[str, bool]] | None:
-    """A record's runs, how many are done, and its flags; None once it is gone."""
+def _record(db: Database, pending_id: int) -> tuple[list[int], dict[str, bool]] | None:
+    """A record's runs and flags (set once, when it is recorded); None when it is gone."""
     row = db.execute(
-        f"select activity_ids, done, rule_shoes, rule_surfaces, drop_manual from {TABLE} "
-        "where id = ?",
+        f"select activity_ids, rule_shoes, rule_surfaces, drop_manual from {TABLE} where id = ?",
         [pending_id],
     ).fetchone()
     if row is None:
         return None
-    flags = {"rule_shoes": bool(row[2]), "rule_surfaces": bool(row[3]), "drop_manual": bool(row[4])}
-    return json.loads(row[0]), row[1], flags
+    flags = {"rule_shoes": bool(row[1]), "rule_surfaces": bool(row[2]), "drop_manual": bool(row[3])}
+    return json.loads(row[0]), flags
+
+
+def _done(db: Database, pending_id: int) -> int | None:
+    """How many of a record's runs are split again; None once the record is gone."""
+    row = db.execute(f"select done from {TABLE} where id = ?", [pending_id]).fetchone()
+    return None if row is None else int(row[0])
 
 
 def interrupted(db: Database) -> list[Pending]:
