@@ -25,7 +25,7 @@ from runwear.cli.params import (
 from runwear.monitor.coach_data import strength_sql
 from runwear.store import activities as store
 from runwear.store.activities import IDS_PER_QUERY, iso_utc
-from runwear.units import to_unit
+from runwear.units import format_clock, to_unit
 
 if TYPE_CHECKING:  # the reports read through store.readonly.LightDb too
     from sqlite_utils import Database
@@ -217,13 +217,8 @@ def _kind(record: Record) -> str:
 
 
 def _clock(seconds: float | None) -> str:
-    """1:02:03 or 45:10."""
-    if seconds is None:
-        return ""
-    s = round(seconds)
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+    """1:02:03 or 45:10; nothing for no time."""
+    return "" if seconds is None else format_clock(seconds)
 
 
 @cli.command("tag")

@@ -13,7 +13,7 @@ from typing import TextIO
 import click
 
 from runwear.importing import Progress
-from runwear.units import format_distance
+from runwear.units import format_clock, format_distance
 
 BAR_WIDTH = 24
 REDRAW_S = 0.1  # a terminal bar is redrawn at most this often
@@ -96,7 +96,7 @@ class _Bar:
         if 0 < share < 1 and now - self._started >= 1.0 and elapsed > 0:
             rate = (share - first_share) / elapsed
             if rate > 0:
-                return f", ETA {_clock((1 - share) / rate)}"
+                return f", ETA {format_clock((1 - share) / rate)}"
         return ""
 
     def _sample(self, now: float, share: float) -> None:
@@ -311,11 +311,3 @@ class CountProgress(_Bar):
     def describe(self, now: float) -> str:
         share = self.share()
         return f"{self.done:,}/{self.total:,} {self.items} ({share:.0%}){self._eta(share, now)}"
-
-
-def _clock(seconds: float) -> str:
-    """1:02:03 or 4:05."""
-    s = round(seconds)
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
