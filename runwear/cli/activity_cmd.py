@@ -12,7 +12,6 @@ import click
 from runwear.cli.app import App, cli, pass_app
 from runwear.cli.output import printable, units_option
 from runwear.monitor.load import format_pace
-from runwear.store import activities as store
 from runwear.store.removal import activity_detail, remove_activities
 from runwear.units import format_clock, format_distance
 
@@ -79,19 +78,14 @@ def activity_remove(app: App, activity_ids: tuple[int, ...], yes: bool) -> None:
 
 def _found(app: App, activity_ids: list[int]) -> list[dict[str, Any]]:
     """The activities, in the order given; a usage error naming the ids that do not exist."""
-    known = store.existing_ids(app.db, activity_ids)
-    missing = sorted(set(activity_ids) - set(known))
+    found = {i: activity_detail(app.db, i) for i in dict.fromkeys(activity_ids)}
+    missing = sorted(i for i, row in found.items() if row is None)
     if missing:
         raise click.BadParameter(
             f"no activity with id {', '.join(map(str, missing))}. See `runwear activities --all`",
             param_hint="ACTIVITY_ID",
         )
-    rows = []
-    for activity_id in dict.fromkeys(activity_ids):
-        row = activity_detail(app.db, activity_id)
-        if row is not None:
-            rows.append(row)
-    return rows
+    return [row for row in found.values() if row is not None]
 
 
 def describe(row: dict[str, Any], unit: str) -> list[str]:
