@@ -25,8 +25,8 @@ from runwear.monitor.checks import run_checks
 from runwear.monitor.coach_checks import coach_warnings
 from runwear.monitor.load_checks import load_warnings
 from runwear.monitor.pain import before_pain, load_history, rank_factors
+from runwear.samples.stored import store_sample_run
 from runwear.store import Settings, open_db
-from runwear.store import activities as store
 from runwear.store.pain import add_pain
 from runwear.store.shoes import add_shoe
 
@@ -78,14 +78,10 @@ def build(path: Path, runs: int) -> datetime:
                     cadence_spm=(166.0 + week % 5) if is_run else None,
                     timeline=timeline(distance_m, duration_s) if is_run else (),
                 )
-                sha = f"bench-{week}-{day}"
-                source_id = store.add_source(db, sha, f"{sha}.fit", "fit", "activity", "imported")
-                store.add_activity(
+                store_sample_run(
                     db,
                     activity,
-                    source_id=source_id,
-                    session_index=0,
-                    fmt="fit",
+                    f"bench-{week}-{day}",
                     shoe_id=shoes[count % len(shoes)] if is_run else None,
                     shoe_source="manual" if is_run else None,
                     surface="concrete" if is_run and week % 3 == 0 else "trail",

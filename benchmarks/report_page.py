@@ -33,7 +33,7 @@ from runwear.geo import path_length_m
 from runwear.ingest.model import Activity
 from runwear.report.data import build_report
 from runwear.report.page import render_page
-from runwear.store import activities as store
+from runwear.samples.stored import store_sample_run
 from runwear.store import open_db
 from runwear.store.shoes import add_shoe, set_retired
 from runwear.surfacing.geometry import LocalProjection
@@ -97,20 +97,16 @@ def build_database(path: Path, years: int, runs_per_week: int) -> tuple[int, int
                     SurfacePart(s, "osm", distance_m * share / sum(shares))
                     for s, share in zip(picked, shares, strict=True)
                 ]
-                source_id = store.add_source(
-                    db, f"bench-{runs}", f"run-{runs}.fit", "fit", "activity", "imported"
-                )
-                store.add_activity(
+                store_sample_run(
                     db,
                     activity,
-                    source_id=source_id,
-                    session_index=0,
-                    fmt="fit",
+                    f"bench-{runs}",
                     shoe_id=shoe_id,
                     shoe_source="default",
                     surface=parts[0].surface,
                     surface_source="osm",
                     parts=parts,
+                    path=f"run-{runs}.fit",
                 )
                 runs += 1
                 points_total += len(track)

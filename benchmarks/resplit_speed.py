@@ -30,7 +30,7 @@ from pathlib import Path
 
 from runwear.geo import destination
 from runwear.ingest.model import Activity
-from runwear.store import activities as store
+from runwear.samples.stored import store_sample_run
 from runwear.store import open_db
 from runwear.store.shoes import add_shoe
 
@@ -71,17 +71,15 @@ def build(path: Path, runs: int) -> None:
                 duration_s=3600.0,
                 track=wander(rng, TOWN if far else HOME),
             )
-            source_id = store.add_source(db, f"sha-{i}", f"{i}.fit", "fit", "activity", "imported")
-            store.add_activity(
+            store_sample_run(
                 db,
                 activity,
-                source_id=source_id,
-                session_index=0,
-                fmt="fit",
+                f"sha-{i}",
                 shoe_id=shoe_id,
                 shoe_source="manual",
                 surface="asphalt",
                 surface_source="shoe",
+                path=f"{i}.fit",
             )
     db.close()
 

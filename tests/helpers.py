@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from runwear.ingest.model import Activity
 from runwear.samples.route import SampleRun
-from runwear.store import activities as store
+from runwear.samples.stored import store_sample_run
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
 # Load tests: as of Monday 2026-06-15 00:00 UTC, so (in UTC) today is Sunday 2026-06-14 and
@@ -57,17 +57,15 @@ def store_run(
     """Store an Activity as imported from a file `sha`, its shoe tagged by hand and its
     surface from `surface_source`; return its id."""
     with db.atomic():
-        source_id = store.add_source(db, sha, "x.fit", "fit", "activity", "imported")
-        return store.add_activity(
+        return store_sample_run(
             db,
             activity,
-            source_id=source_id,
-            session_index=0,
-            fmt="fit",
+            sha,
             shoe_id=shoe_id,
             shoe_source="manual" if shoe_id else None,
             surface=surface,
             surface_source=surface_source,
+            path="x.fit",
         )
 
 
