@@ -2,9 +2,10 @@
 
 Decisions (each a module constant below):
 
-- Parsing streams the XML (`runwear.ingest.gpx_read`, ElementTree): a point without a
-  position (an eTrex logs its first point before the fix) is skipped, not a reason to refuse
-  the file. gpxpy reads the same points (a differential test keeps the two in step).
+- Parsing streams the XML (`runwear.ingest.gpx_read`: expat, and a regular expression for
+  points written the usual way): a point without a position (an eTrex logs its first
+  point before the fix) is skipped, not a reason to refuse the file. gpxpy reads the same
+  points, and the regular expression what expat does (differential tests keep them in step).
 - Sport comes from `<trk><type>` (`sport_for_gpx_type`). A track without a type is judged by
   its movement: a median moving speed over MAX_RUN_MEDIAN_MPS (23 km/h) is a ride or a vehicle,
   and a name or description saying Ride, Cycling or Bike is a ride; otherwise it is a run

@@ -7,12 +7,21 @@ its name, description, creator, metadata time, and whether it holds routes or wa
 No element tree is built (expat's callbacks fill the values in), so memory follows the
 points kept, not the XML. Elements are matched by local name: any namespace, or none.
 
+Most files write every point the same way (`<trkpt lat=".." lon=".."><ele>..</ele><time>..
+</time>[<extensions>..</extensions>]</trkpt>`, as Strava and Garmin do). For those, the
+points are cut out with one regular expression and only what is left (tracks, names,
+metadata: a few elements) goes through expat's callbacks, after expat has checked the
+whole document: `_read_fast`, about twice as fast. A file with any point written otherwise,
+comments, CDATA or processing instructions is read by the callbacks alone, as before.
+
 The text must have passed `runwear.ingest.xmlsafe.check_prolog` (no DTD, no entities).
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from xml.parsers import expat
@@ -59,24 +68,149 @@ class GpxDoc:
     has_waypoints: bool = False
 
 
+# A track point as most files write it: lat then lon in double quotes, then an optional
+# <ele> and <time> of plain text (no entity, no child), then an optional <extensions> with no
+# <extensions> or <trkpt> inside, in the default namespace. No quantifier holds another that
+# could match the same text (an extension's text is read a character at a time): a point that
+# fails to match fails in time linear in its length.
+_POINT = (
+    r'<trkpt\s+lat\s*=\s*"([^"<&]*)"\s+lon\s*=\s*"([^"<&]*)"\s*>\s*'
+    r"(?:<ele\s*>([^<&]*)</ele\s*>\s*)?"
+    r"(?:<time\s*>([^<&]*)</time\s*>\s*)?"
+    r"(?:<extensions\s*>(?:[^<]|<(?!/?(?:[\w.-]+:)?(?:extensions|trkpt)[\s/>]))*"
+    r"</extensions\s*>\s*)?"
+    r"</trkpt\s*>"
+)
+_POINTS = re.compile(_POINT)
+_PLACE = "runwear-points"  # stands in the skeleton for a run of points cut out
+_PLACE_TAG = f"<{_PLACE}/>"
+CUT_CHARS = 1 << 16  # text split for points at a time
+_NOT_FAST = ("<!--", "<![CDATA[", ":trkpt", _PLACE)  # where the cut could go wrong
+_GROUPS = 4  # lat, lon, ele, time
+XML_SPACE = " \t\r\n"
+
+
 def read_gpx(text: str) -> GpxDoc:
     """The tracks of a GPX document; IngestError naming the line when the XML is broken."""
+    _parse(expat.ParserCreate(namespace_separator="}"), text)  # the whole text is well formed
+    return _read_fast(text) or read_gpx_slowly(text)
+
+
+def read_gpx_slowly(text: str) -> GpxDoc:
+    """`read_gpx` with expat's callbacks for every element: for any way of writing points."""
     doc, parser = _reader()
+    _parse(parser, text)
+    return doc
+
+
+def _parse(parser: expat.XMLParserType, text: str) -> None:
+    """Feed `text` to expat in chunks; IngestError naming the line when the XML is broken."""
     try:
         for start in range(0, len(text), CHUNK_CHARS):
             parser.Parse(text[start : start + CHUNK_CHARS], False)
         parser.Parse("", True)
     except expat.ExpatError as exc:
         raise IngestError(f"not valid GPX XML ({_position(exc)}). {RETRY}") from exc
+
+
+def _read_fast(text: str) -> GpxDoc | None:
+    """The document read with its points cut out by `_POINTS`; None unless every <trkpt>
+    is written the usual way and nothing (a comment, CDATA) could hide one from the cut.
+
+    `re.split` gives the points' fields and the text between them, a chunk of the text at a
+    time (memory holds one chunk's strings). Points with only whitespace between them make a
+    run, which becomes one `<runwear-points/>` in a skeleton that expat reads with the usual
+    callbacks: they put the run's points where the first of them would have gone.
+    """
+    expected = text.count("<trkpt")
+    if not expected or any(marker in text for marker in _NOT_FAST) or _instructs(text):
+        return None
+    pieces: list[str] = []  # the skeleton
+    runs: list[list[GpxPoint]] = []
+    run: list[GpxPoint] | None = None
+    gap = ""  # the text since the last point
+    found = 0
+    for chunk in _chunks(text):
+        parts = _POINTS.split(chunk)
+        points = _points(parts)
+        found += len(points)
+        gaps = parts[:: _GROUPS + 1]
+        gap += gaps[0]  # type: ignore[operator]
+        for point, following in zip(points, gaps[1:], strict=True):
+            if run is None or gap.strip(XML_SPACE):  # more than whitespace: a new run
+                pieces += (_PLACE_TAG, gap) if run is not None else (gap,)
+                run = []
+                runs.append(run)
+            run.append(point)
+            gap = following  # type: ignore[assignment]
+    if found != expected:
+        return None  # a point written some other way: the callbacks read them all
+    pieces += (_PLACE_TAG, gap)
+    doc, parser = _reader(runs)
+    _parse(parser, "".join(pieces))
     return doc
 
 
-def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
+def _chunks(text: str) -> Iterator[str]:
+    """The text in pieces of about CUT_CHARS, each cut just before a `<trkpt`: no point
+    `_POINTS` matches spans two pieces (a match holds no other `<trkpt`)."""
+    start = 0
+    while start < len(text):
+        cut = text.find("<trkpt", start + CUT_CHARS)
+        if cut < 0:
+            cut = len(text)
+        yield text[start:cut]
+        start = cut
+
+
+def _instructs(text: str) -> bool:
+    """Whether the text has a processing instruction (`<?...?>`) past its XML declaration."""
+    start = text.find("?>") + 2 if text.startswith("<?xml") else 0
+    return text.find("<?", start) >= 0
+
+
+def _points(parts: list[str | None]) -> list[GpxPoint]:
+    """The points in `_POINTS.split`'s parts, as the callbacks would read them."""
+    elevations: dict[str | None, float | None] = {}  # a track repeats its elevations
+    eles = []
+    for text in parts[3 :: _GROUPS + 1]:
+        ele = elevations.get(text, _UNREAD)
+        if ele is _UNREAD:
+            ele = number(text)
+            if len(elevations) < ELEVATIONS_KEPT:
+                elevations[text] = ele
+        eles.append(ele)
+    whens = [parse_time(text) for text in parts[4 :: _GROUPS + 1]]
+    return [
+        GpxPoint(lat, lon, ele, *(when or (None, None)))
+        for lat, lon, ele, when in zip(
+            _numbers(parts[1 :: _GROUPS + 1]),
+            _numbers(parts[2 :: _GROUPS + 1]),
+            eles,
+            whens,
+            strict=True,
+        )
+    ]
+
+
+def _numbers(texts: list[str | None]) -> list[float | None]:
+    """`number` of each text: in one go (float over the list) when all are finite floats."""
+    try:
+        values: list[float | None] = list(map(float, texts))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return list(map(number, texts))
+    if all(map(math.isfinite, values)):  # type: ignore[arg-type]
+        return values
+    return list(map(number, texts))
+
+
+def _reader(runs: list[list[GpxPoint]] | None = None) -> tuple[GpxDoc, expat.XMLParserType]:
     """An expat parser whose callbacks fill in the GpxDoc: no element objects are built.
 
     An element's text is what ElementTree calls its `.text`: the characters before its first
     child element. Character data goes straight into one list (its `append` is expat's
-    handler, no Python frame per call), emptied at every tag.
+    handler, no Python frame per call), emptied at every tag. `runs` are the points
+    `_read_fast` cut out, one list per `<runwear-points/>` in the skeleton, in order.
     """
     doc = GpxDoc()
     parser = expat.ParserCreate(namespace_separator="}")
@@ -90,6 +224,18 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
     segment: list[GpxPoint] | None = None
     ele: float | None = None
     when: tuple[float, int | None] | None = None
+    cut_out = iter(runs or ())
+
+    def segment_for_point() -> list[GpxPoint]:
+        """The segment a point goes to: a point outside any segment begins its own."""
+        nonlocal track, segment
+        if segment is None:
+            if track is None:
+                track = GpxTrack()
+                doc.tracks.append(track)
+            segment = []
+            track.segments.append(segment)
+        return segment
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         nonlocal track, segment, ele, when
@@ -116,6 +262,8 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
             doc.has_routes = True
         elif name == "wpt" and len(names) == 3:
             doc.has_waypoints = True
+        elif name == _PLACE and runs is not None:
+            segment_for_point().extend(next(cut_out))
 
     def end(tag: str) -> None:
         nonlocal track, segment, ele, when
@@ -124,14 +272,8 @@ def _reader() -> tuple[GpxDoc, expat.XMLParserType]:
         if name == "trkpt":
             chars.clear()
             lat, lon = positions.pop()
-            if segment is None:  # a point outside any segment: its own segment
-                if track is None:
-                    track = GpxTrack()
-                    doc.tracks.append(track)
-                segment = []
-                track.segments.append(segment)
             t_s, offset_s = when if when else (None, None)
-            segment.append(GpxPoint(lat, lon, ele, t_s, offset_s))
+            segment_for_point().append(GpxPoint(lat, lon, ele, t_s, offset_s))
             return
         if text is None and chars:
             text = "".join(chars)
