@@ -24,13 +24,15 @@ CLI_FOLDER = Path(__file__).resolve().parent.parent / "runwear" / "cli"
 
 # Run `runwear ARGS` in a fresh interpreter, then print the modules it had imported.
 PROBE = """
-import json, sys
+import sys
 from runwear.cli import cli
 try:
     cli(sys.argv[1:])
 except SystemExit:
     pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+loaded = sorted(sys.modules)
+import json
+print(json.dumps(loaded), file=sys.stderr)
 """
 
 
@@ -70,6 +72,12 @@ def test_shoes_imports_neither_other_commands_nor_import_report_or_surfacing_cod
     }
     heavy = ("jinja2", "runwear.importing", "runwear.report", "runwear.surfacing", "runwear.ingest")
     assert not {m for m in modules if m.startswith(heavy)}
+
+
+def test_a_table_loads_no_json_csv_or_zone_database_modules(runwear_db):
+    CliRunner().invoke(cli, ["shoe", "add", "Pegasus"])  # timezone setting: local
+    modules = modules_after("shoes")
+    assert not {"json", "csv", "zoneinfo"} & modules
 
 
 def test_opening_the_database_runs_no_sqlite_utils_plugin(tmp_path):
