@@ -74,10 +74,11 @@ def test_shoes_imports_neither_other_commands_nor_import_report_or_surfacing_cod
     assert not {m for m in modules if m.startswith(heavy)}
 
 
-def test_a_table_loads_no_json_csv_or_zone_database_modules(runwear_db):
+def test_a_table_loads_no_json_csv_zone_completion_or_shoe_merging_modules(runwear_db):
     CliRunner().invoke(cli, ["shoe", "add", "Pegasus"])  # timezone setting: local
     modules = modules_after("shoes")
-    assert not {"json", "csv", "zoneinfo"} & modules
+    unused = {"json", "csv", "zoneinfo", "click.shell_completion", "runwear.store.shoe_identity"}
+    assert not unused & modules
 
 
 def test_opening_the_database_runs_no_sqlite_utils_plugin(tmp_path):

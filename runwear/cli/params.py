@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 from runwear.cli.app import App, default_db_path
 from runwear.cli.output import printable
@@ -20,6 +19,7 @@ from runwear.units import M_PER_KM, M_PER_MI, parse_distance_m
 from runwear.vocab import SURFACES, normalize_surface
 
 if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
+    from click.shell_completion import CompletionItem
     from sqlite_utils import Database
 
 SUB_SPORTS = (
@@ -50,6 +50,8 @@ class SurfaceType(click.ParamType):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         return [CompletionItem(s) for s in SURFACES if s.startswith(incomplete.lower())]
 
 
@@ -256,6 +258,8 @@ class SportType(click.ParamType):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         return [CompletionItem(s) for s in KNOWN_SPORTS if s.startswith(incomplete.lower())]
 
 
@@ -300,6 +304,8 @@ def complete_from_db(ctx: click.Context, sql: str, incomplete: str) -> list[Comp
             conn.close()
     except sqlite3.Error:
         return []
+    from click.shell_completion import CompletionItem  # only when the shell asks
+
     key = loose_key(incomplete)
     return [CompletionItem(n) for n in names if loose_key(n).startswith(key)]
 
