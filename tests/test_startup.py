@@ -168,6 +168,8 @@ def test_reimporting_stored_files_loads_no_writer_pool_export_reader_or_sqlite_u
         "runwear.importing.writer",
         "runwear.store.surfaces",
         "concurrent.futures.process",
+        "zipfile",
+        "shutil",
         *(f"runwear.ingest.{kind}" for kind in EXPORT_READERS),
     )
     assert not {m for m in modules if m.startswith(heavy)}
