@@ -17,18 +17,22 @@ from sqlite_utils.plugins import pm
 from runwear.cli import cli
 from runwear.cli.app import RunwearGroup
 from runwear.store import memory_db, open_db
+from tests.helpers import run_import, write_good
 
+EXPORT_READERS = ("apple_health", "fitbit", "garmin", "google_fit", "polar", "runkeeper", "strava")
 CLI_FOLDER = Path(__file__).resolve().parent.parent / "runwear" / "cli"
 
 # Run `runwear ARGS` in a fresh interpreter, then print the modules it had imported.
 PROBE = """
-import json, sys
+import sys
 from runwear.cli import cli
 try:
     cli(sys.argv[1:])
 except SystemExit:
     pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+loaded = sorted(sys.modules)
+import json
+print(json.dumps(loaded), file=sys.stderr)
 """
 
 
@@ -68,6 +72,13 @@ def test_shoes_imports_neither_other_commands_nor_import_report_or_surfacing_cod
     }
     heavy = ("jinja2", "runwear.importing", "runwear.report", "runwear.surfacing", "runwear.ingest")
     assert not {m for m in modules if m.startswith(heavy)}
+
+
+def test_a_table_loads_no_json_csv_zone_completion_or_shoe_merging_modules(runwear_db):
+    CliRunner().invoke(cli, ["shoe", "add", "Pegasus"])  # timezone setting: local
+    modules = modules_after("shoes")
+    unused = {"json", "csv", "zoneinfo", "click.shell_completion", "runwear.store.shoe_identity"}
+    assert not unused & modules
 
 
 def test_opening_the_database_runs_no_sqlite_utils_plugin(tmp_path):
@@ -144,3 +155,30 @@ def test_completion_offers_commands_by_their_declared_names():
     env = {"_RUNWEAR_COMPLETE": "bash_complete", "COMP_WORDS": "runwear sh", "COMP_CWORD": "1"}
     result = CliRunner().invoke(cli, [], env=env, prog_name="runwear")
     assert result.output == "plain,shoe\nplain,shoes\n"
+
+
+def test_reimporting_stored_files_loads_no_writer_pool_export_reader_or_sqlite_utils(tmp_path):
+    folder = tmp_path / "runs"
+    write_good(folder, "gpx")
+    write_good(folder, "fit")
+    assert run_import(folder).exit_code == 0
+    modules = modules_after("import", "--quiet", str(folder))
+    heavy = (
+        "sqlite_utils",
+        "runwear.importing.writer",
+        "runwear.store.surfaces",
+        "concurrent.futures.process",
+        "zipfile",
+        "shutil",
+        *(f"runwear.ingest.{kind}" for kind in EXPORT_READERS),
+    )
+    assert not {m for m in modules if m.startswith(heavy)}
+
+
+def test_a_new_file_among_stored_ones_is_imported_through_the_full_database(tmp_path):
+    folder = tmp_path / "runs"
+    write_good(folder, "gpx")
+    assert run_import(folder).exit_code == 0
+    write_good(folder, "fit")
+    modules = modules_after("import", "--quiet", "--jobs", "2", str(folder))
+    assert {"sqlite_utils", "runwear.importing.writer", "concurrent.futures.process"} <= modules

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from runwear.cli.output import printable
-from runwear.importing import ImportSummary
 from runwear.ingest.unread import unread_detail, unread_line
-from runwear.store.shoe_identity import plausible_twins
 from runwear.store.shoes import untagged_after
 
+if TYPE_CHECKING:
+    from runwear.importing import ImportSummary
+    from runwear.store.readonly import ReadDb
 
-def twin_notes(db: Database, summary: ImportSummary) -> list[str]:
+
+def twin_notes(db: ReadDb, summary: ImportSummary) -> list[str]:
     """One line per shoe this import created that looks like a stored one (never merged
     silently)."""
+    if not summary.new_shoe_ids:
+        return []
+    from runwear.store.shoe_identity import plausible_twins
+
     return [
         f"{printable(t.new_name)} looks like your {printable(t.existing_name)} (same brand "
         f"and model, worn over the same dates): if it is the same pair, merge them with "
@@ -35,7 +40,7 @@ def unread_notes(summary: ImportSummary, verbose: bool) -> list[str]:
     return [*(named if verbose else []), f"{line}{'' if verbose else ' (--verbose names them)'}."]
 
 
-def untagged_note(db: Database, last_id_before: int) -> str | None:
+def untagged_note(db: ReadDb, last_id_before: int) -> str | None:
     """A reminder to tag the runs this import (ids after `last_id_before`) left without a
     shoe; only for a person at a terminal (a script's log keeps the summary last)."""
     if not interactive():

@@ -1,11 +1,13 @@
-"""`runwear import`: read activity files, folders and account exports into the database."""
+"""`runwear import`: read activity files, folders and account exports into the database.
+
+Files already stored are known on the light read path (App.read_db): the full database, the
+writer and the parsing pool are opened only once something is new (issue 15, goal 5).
+"""
 
 from __future__ import annotations
 
-import getpass
 import sys
 from collections import Counter
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
@@ -142,7 +144,9 @@ def import_(
         paths = (*paths, *_watch_files(from_watch))
     if not paths and watch_dir is None:
         raise click.UsageError("say what to import: PATH..., --from-watch or --watch DIR")
-    tagging = Tagging(shoe=shoe_by_name(app.db, shoe_name) if shoe_name else None, surface=surface)
+    tagging = Tagging(
+        shoe=shoe_by_name(app.read_db, shoe_name) if shoe_name else None, surface=surface
+    )
     unit = app.settings.units
     options = ImportOptions(
         tagging=tagging, max_bytes=max_mb * 1024 * 1024, jobs=jobs or default_jobs(), force=force
@@ -158,8 +162,8 @@ def import_(
         reading.close()
         progress.update(done)
 
-    last_id = last_activity_id(app.db)  # runs after it are this import's
-    run = ImportRun(app.db, paths, options, on_progress=on_progress, on_reading=reading.update)
+    last_id = last_activity_id(app.read_db)  # runs after it are this import's
+    run = ImportRun(app, paths, options, on_progress=on_progress, on_reading=reading.update)
     routine: Counter[str] = Counter()  # routine lines by status
     held: list[FileResult] = []  # the first LIST_AT_MOST of each status, shown at the end
     try:
@@ -173,7 +177,9 @@ def import_(
                 routine[result.status] += 1
                 if routine[result.status] <= LIST_AT_MOST:
                     held.append(result)
-    except BrokenProcessPool as exc:
+    except Exception as exc:
+        if not _broken_pool(exc):
+            raise
         raise click.ClickException(
             "a parsing process stopped unexpectedly (out of memory?). What was imported is "
             "kept: run the import again, with --jobs 1 to use the least memory"
@@ -189,18 +195,26 @@ def import_(
         click.echo(hidden)
     for note in unread_notes(run.summary, verbose):
         click.echo(note)
-    for note in twin_notes(app.db, run.summary):
+    for note in twin_notes(app.read_db, run.summary):
         click.echo(note)
     click.echo(_summary_line(run.summary, unit))
-    reminder = untagged_note(app.db, last_id)
+    reminder = untagged_note(app.read_db, last_id)
     if reminder:
         click.echo(reminder)
     if run.summary.errors:
         sys.exit(1)
 
 
+def _broken_pool(exc: BaseException) -> bool:
+    """Whether `exc` says a parsing process died (a pool ran only if its module is loaded)."""
+    process = sys.modules.get("concurrent.futures.process")
+    return process is not None and isinstance(exc, process.BrokenProcessPool)
+
+
 def _watch_files(mount: str) -> list[Path]:
     """The FIT files of the Garmin watches mounted (at `mount`, or where volumes appear)."""
+    import getpass
+
     from runwear.ingest.watch import find_watches, mount_roots, no_watch_message
 
     roots = [Path(mount)] if mount else mount_roots(sys.platform, getpass.getuser())

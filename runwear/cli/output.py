@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any
 
 import click
@@ -107,14 +106,21 @@ def _json_record(record: Record) -> str:
     """One record as `json.dumps` writes it inside a list with indent=2. json's indenting
     encoder is pure Python; for a flat record (no lists or dicts in it) the C encoder writes
     the same text when the separator between items carries the newline and indent."""
+    import json  # a table needs none: loaded for --json only
+
     if not record:
         return "  {}"
     if any(isinstance(v, (dict, list, tuple)) for v in record.values()):
         return "  " + json.dumps(record, indent=2).replace("\n", "\n  ")
-    return "  {\n    " + _FLAT_JSON(record)[1:-1] + "\n  }"
+    return "  {\n    " + _flat_json()(record)[1:-1] + "\n  }"
 
 
-_FLAT_JSON = json.JSONEncoder(separators=(",\n    ", ": ")).encode
+@cache
+def _flat_json() -> Callable[[Any], str]:
+    """The C encoder's `encode`, with the separators of a flat record (see `_json_record`)."""
+    import json
+
+    return json.JSONEncoder(separators=(",\n    ", ": ")).encode
 
 
 def _csv_chunks(records: Iterable[Record], fields: Sequence[str]) -> Iterator[str]:
@@ -150,6 +156,8 @@ def to_csv(records: Sequence[Record], fields: Sequence[str] = ()) -> str:
     names = list(records[0]) if records else list(fields)
     if not names:
         return ""
+    import csv  # loaded for --csv only
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
     writer.writeheader()

@@ -8,10 +8,8 @@ import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import click
-from click.shell_completion import CompletionItem
 
 from runwear.cli.app import App, default_db_path
 from runwear.cli.output import printable
@@ -21,6 +19,7 @@ from runwear.units import M_PER_KM, M_PER_MI, parse_distance_m
 from runwear.vocab import SURFACES, normalize_surface
 
 if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
+    from click.shell_completion import CompletionItem
     from sqlite_utils import Database
 
 SUB_SPORTS = (
@@ -51,6 +50,8 @@ class SurfaceType(click.ParamType):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         return [CompletionItem(s) for s in SURFACES if s.startswith(incomplete.lower())]
 
 
@@ -208,6 +209,8 @@ class MomentType(click.ParamType):
 
 def local_midnight(day: date, ctx: click.Context | None) -> datetime:
     """The start of `day` in the runner's `timezone` setting, as a UTC datetime."""
+    from zoneinfo import ZoneInfo  # with sysconfig, ~5 ms of every command's start otherwise
+
     app = ctx.find_object(App) if ctx is not None else None
     name = app.settings.timezone if app is not None else "UTC"
     naive = datetime(day.year, day.month, day.day)
@@ -255,6 +258,8 @@ class SportType(click.ParamType):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         return [CompletionItem(s) for s in KNOWN_SPORTS if s.startswith(incomplete.lower())]
 
 
@@ -299,6 +304,8 @@ def complete_from_db(ctx: click.Context, sql: str, incomplete: str) -> list[Comp
             conn.close()
     except sqlite3.Error:
         return []
+    from click.shell_completion import CompletionItem  # only when the shell asks
+
     key = loose_key(incomplete)
     return [CompletionItem(n) for n in names if loose_key(n).startswith(key)]
 

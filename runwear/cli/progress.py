@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from collections import deque
@@ -108,6 +107,8 @@ class _Bar:
             samples.popleft()
 
     def _draw(self, now: float) -> None:
+        import shutil  # with its bz2 and lzma: only where a bar is drawn
+
         self._last_shown = now
         filled = round(max(0.0, min(1.0, self.share())) * BAR_WIDTH)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)

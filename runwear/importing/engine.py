@@ -7,6 +7,10 @@ with any number of workers. Items ready to be written are written in batches (ev
 `batch_files` items or `batch_s` seconds), each in one short transaction; a batch of files
 all stored already takes none (a re-import never waits for the lock). At most `2 x jobs`
 files are out with the workers at a time, so memory stays flat however large the import.
+
+Known bytes are looked up on `dbs.read_db`; the full database (`dbs.db`), the writer and
+the worker pool are opened only when something is to be written or parsed, so re-importing
+files all stored already loads none of them (issue 15, goal 5).
 """
 
 from __future__ import annotations
@@ -15,14 +19,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlite_utils import Database
-
-from runwear.importing.plan import Item
-from runwear.importing.results import ERROR, FileResult, ImportOptions, Progress
+from runwear.importing.results import ERROR, FileResult, ImportOptions, Progress, stored_before
 from runwear.importing.worker import init_worker, parse_job
-from runwear.importing.writer import Writer
 from runwear.ingest.files import sha256_hex
 from runwear.ingest.model import IngestError, ParsedFile
 from runwear.store import activities as store
@@ -31,6 +31,12 @@ from runwear.store.removal import was_removed
 
 if TYPE_CHECKING:  # a pool (and multiprocessing) only once a file needs parsing
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from sqlite_utils import Database
+
+    from runwear.importing.plan import Item
+    from runwear.importing.writer import Writer
+    from runwear.store.readonly import ReadDb
 
 MAX_WAITING = 64  # items read ahead of the one being written, at most
 
@@ -47,18 +53,30 @@ class _Pending:
     future: Future[ParsedFile | str] | None = None
 
 
+class Databases(Protocol):
+    """Where an import looks and writes: `read_db` for look-ups (a light read-only connection
+    while nothing has been written), `db` the full database, opened on first use."""
+
+    @property
+    def read_db(self) -> ReadDb: ...
+
+    @property
+    def db(self) -> Database: ...
+
+
 class Engine:
     """Runs items through read, hash, parse and write; one instance per import."""
 
     def __init__(
         self,
-        db: Database,
-        writer: Writer,
+        dbs: Databases,
+        make_writer: Callable[[], Writer],
         options: ImportOptions,
         on_progress: Callable[[Progress], None] | None = None,
     ) -> None:
-        self.db = db
-        self.writer = writer
+        self.dbs = dbs
+        self._make_writer = make_writer
+        self._writer: Writer | None = None
         self.options = options
         self.on_progress = on_progress
         self._pool: ProcessPoolExecutor | None = None
@@ -103,6 +121,13 @@ class Engine:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
 
+    @property
+    def writer(self) -> Writer:
+        """The writer, made when the first batch with something to write comes."""
+        if self._writer is None:
+            self._writer = self._make_writer()
+        return self._writer
+
     def _batch_full(self, ready: list[_Pending], first_ready_at: float) -> bool:
         """Whether the ready items make a batch: batch_files of them, or batch_s waited."""
         return (
@@ -125,9 +150,9 @@ class Engine:
         if not ready:
             return
         if all(_known(pending) for pending in ready):
-            results = [self._write(pending) for pending in ready]  # nothing to write: no lock
+            results = [_known_result(pending) for pending in ready]  # nothing to write: no lock
         else:
-            with write_transaction(self.db):
+            with write_transaction(self.dbs.db):
                 results = [self._write(pending) for pending in ready]
         ready.clear()
         for result in results:
@@ -151,7 +176,7 @@ class Engine:
         pending.sha = sha = sha256_hex(data)
         if sha in self._sent:
             return pending  # written as a duplicate (or as the first copy's error)
-        pending.seen = store.known_source(self.db, sha)
+        pending.seen = store.known_source(self.dbs.read_db, sha)
         if pending.seen is not None and not (self.options.force and was_removed(pending.seen)):
             return pending
         pending.seen = None
@@ -176,7 +201,7 @@ class Engine:
             error = self._failed.get(sha)  # a copy of a file refused earlier in this import
         seen = pending.seen
         if seen is None and sha in self._sent and pending.parsed is None:
-            seen = store.known_source(self.db, sha)  # stored by the first copy, now written
+            seen = store.known_source(self.dbs.db, sha)  # stored by the first copy, now written
         result = self.writer.write(pending.item, sha, seen, pending.parsed, error)
         if sha is not None and result.status == ERROR and sha not in self._failed:
             self._failed[sha] = result.detail
@@ -196,6 +221,16 @@ def _known(pending: _Pending) -> bool:
     stored already and no export has figures to add to them."""
     item = pending.item
     return item.outcome is not None or (pending.seen is not None and not item.export)
+
+
+def _known_result(pending: _Pending) -> FileResult:
+    """The result of an item whose writing changes nothing (see `_known`), as the writer
+    would give it."""
+    item = pending.item
+    if item.outcome is not None:
+        return item.outcome
+    assert pending.seen is not None
+    return stored_before(item.name, pending.seen)
 
 
 def _ready(pending: _Pending) -> bool:

@@ -8,12 +8,13 @@ lists one `Item` per file or export entry, and the shoes the exports bring.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runwear.importing.results import ERROR, NOT_RUN, FileResult
-from runwear.ingest import apple_health, fitbit, garmin, google_fit, polar, runkeeper, strava
 from runwear.ingest.archive import (
     Container,
     FolderContainer,
@@ -36,9 +37,12 @@ from runwear.ingest.files import (
     outside_error,
     read_source,
 )
-from runwear.ingest.garmin import SummaryIndex
-from runwear.ingest.model import ExportFacts, ExportShoe, IngestError
+from runwear.ingest.model import IngestError
 from runwear.ingest.unread import HEAD_BYTES, unread_detail, unread_suffix, unread_type
+
+if TYPE_CHECKING:  # the export readers load once a path is recognised as an export (or may be)
+    from runwear.ingest.garmin import SummaryIndex
+    from runwear.ingest.model import ExportFacts, ExportShoe
 
 SUPPORTED = ".gpx, .fit and .tcx files, also gzipped (.gpx.gz, .fit.gz, .tcx.gz)"
 
@@ -151,6 +155,8 @@ def _add_path(plan: Plan, path: Path, max_bytes: int, top: bool = True) -> None:
 
 def _listing(path: Path) -> FileResult:
     """The line for an export's activity list found without its export around it."""
+    from runwear.ingest import strava
+
     try:
         with path.open("rb") as stream:
             kind = strava.header_kind(stream.read(strava.HEADER_BYTES).split(b"\n", 1)[0])
@@ -173,7 +179,24 @@ def _listing(path: Path) -> FileResult:
 
 def _is_export_folder(folder: Path) -> bool:
     """Whether a folder met on a walk holds an account export at its top."""
+    if _only_activity_files(folder):
+        return False
     return _export_kind(FolderContainer(folder, str(folder)), look_inside=False) is not None
+
+
+def _only_activity_files(folder: Path) -> bool:
+    """Whether the folder holds nothing but activity files (.gpx, .fit, .tcx, gzipped or not;
+    hidden files aside) and no folder. Every export is recognised by a file of another name
+    (activities.csv, export.xml, *.json) or a folder of its own, so such a folder is none,
+    and the export readers need not be imported to tell."""
+    try:
+        with os.scandir(folder) as entries:
+            return all(
+                (e.name.startswith(".") or format_of(e.name)[0] is not None) and e.is_file()
+                for e in entries
+            )
+    except OSError:
+        return False  # the full look says what is wrong
 
 
 def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
@@ -186,7 +209,8 @@ def _add_contents(plan: Plan, path: Path, max_bytes: int) -> None:
             plan.items.append(Item(str(path), outcome=FileResult(str(path), ERROR, str(exc))))
             return
         plan.containers.append(container)
-    kind = _export_kind(container) if container is not None else None
+    plain = path.is_dir() and _only_activity_files(path)
+    kind = _export_kind(container) if container is not None and not plain else None
     if kind == "strava":
         assert container is not None
         _add_strava(plan, container, max_bytes)
@@ -241,6 +265,8 @@ def _member_head(container: Container, member: Member) -> bytes:
 
 def _export_kind(container: Container, look_inside: bool = True) -> str | None:
     """Which account export the container holds (strava, garmin; maybe in a top folder)."""
+    from runwear.ingest import garmin, strava
+
     for prefix in ("", single_top_folder(container) if look_inside else None):
         if prefix is None:
             continue
@@ -249,7 +275,7 @@ def _export_kind(container: Container, look_inside: bool = True) -> str | None:
             return "strava"
         if garmin.is_garmin_export(container):
             return "garmin"
-        for kind, recognise in SOURCE_KINDS:
+        for kind, recognise in _source_kinds():
             if recognise(container):
                 return kind
     container.prefix = ""
@@ -258,6 +284,8 @@ def _export_kind(container: Container, look_inside: bool = True) -> str | None:
 
 def _add_strava(plan: Plan, container: Container, max_bytes: int) -> None:
     """A Strava export: one item per activities.csv row, and the shoes of shoes.csv."""
+    from runwear.ingest import strava
+
     csv_member = container.find(strava.ACTIVITIES_CSV)
     assert csv_member is not None
     csv_name = container.name_of(csv_member)
@@ -308,6 +336,8 @@ def _add_garmin(plan: Plan, container: Container, max_bytes: int) -> None:
     A JSON file that cannot be read gets its line; the export's FIT files are imported all
     the same (without what that file would have said of them).
     """
+    from runwear.ingest import garmin
+
     facts: list[ExportFacts] = []
     names: dict[str, str] = {}  # external id -> the summary file listing it
     gear = garmin.GarminGear((), {})
@@ -332,7 +362,7 @@ def _add_garmin(plan: Plan, container: Container, max_bytes: int) -> None:
             if summary.is_run:
                 names[summary.external_id] = fitness
     plan.shoes.extend(gear.shoes)
-    index = SummaryIndex(facts)
+    index = garmin.SummaryIndex(facts)
     for member in container.members():
         if not member.path.startswith(garmin.UPLOADS):
             continue
@@ -376,18 +406,24 @@ def _add_garmin(plan: Plan, container: Container, max_bytes: int) -> None:
 
 # -- Apple Health, Runkeeper, Polar Flow, Fitbit, Google Takeout (Fit) -------------------
 
-# Each kind's recogniser, in the order they are tried (after Strava and Garmin).
-SOURCE_KINDS = (
-    ("apple_health", apple_health.is_apple_health),
-    ("runkeeper", runkeeper.is_runkeeper_export),
-    ("polar", polar.is_polar_export),
-    ("fitbit", fitbit.is_fitbit_export),
-    ("google_fit", google_fit.is_google_fit_export),
-)
+
+def _source_kinds() -> tuple[tuple[str, Callable[[Container], bool]], ...]:
+    """Each kind's recogniser, in the order they are tried (after Strava and Garmin)."""
+    from runwear.ingest import apple_health, fitbit, google_fit, polar, runkeeper
+
+    return (
+        ("apple_health", apple_health.is_apple_health),
+        ("runkeeper", runkeeper.is_runkeeper_export),
+        ("polar", polar.is_polar_export),
+        ("fitbit", fitbit.is_fitbit_export),
+        ("google_fit", google_fit.is_google_fit_export),
+    )
 
 
 def _add_apple_health(plan: Plan, container: Container, max_bytes: int) -> None:
     """An Apple Health export: one item per workout, a run's route GPX read as its file."""
+    from runwear.ingest import apple_health
+
     xml = apple_health.export_xml(container)
     assert xml is not None
     xml_name = container.name_of(xml)
@@ -443,6 +479,8 @@ def _add_apple_health(plan: Plan, container: Container, max_bytes: int) -> None:
 
 def _add_runkeeper(plan: Plan, container: Container, max_bytes: int) -> None:
     """A Runkeeper export: one item per cardioActivities.csv row, its GPX as the file."""
+    from runwear.ingest import runkeeper
+
     csv_name = container.name_of(Member(runkeeper.ACTIVITIES_CSV))
     plan.index_files += 1
     try:
@@ -474,6 +512,8 @@ def _add_runkeeper(plan: Plan, container: Container, max_bytes: int) -> None:
 def _add_polar(plan: Plan, container: Container, max_bytes: int) -> None:
     """A Polar Flow export: one item per training-session JSON; a run with a recorded route
     is read again as a file (its track), one without is stored from its figures."""
+    from runwear.ingest import polar
+
     for member in polar.session_files(container):
         name = container.name_of(member)
         try:
@@ -497,6 +537,8 @@ def _add_polar(plan: Plan, container: Container, max_bytes: int) -> None:
 
 def _add_fitbit(plan: Plan, container: Container, max_bytes: int) -> None:
     """A Fitbit export: one item per exercise of its exercise-*.json files."""
+    from runwear.ingest import fitbit, google_fit
+
     for member in fitbit.exercise_files(container):
         plan.index_files += 1
         file_name = container.name_of(member)
@@ -523,6 +565,8 @@ def _add_fitbit(plan: Plan, container: Container, max_bytes: int) -> None:
 
 def _add_google_fit(plan: Plan, container: Container, max_bytes: int) -> None:
     """A Google Takeout with Fit activities: its TCX files, read as any TCX file."""
+    from runwear.ingest import google_fit
+
     for member in google_fit.activity_files(container):
         plan.items.append(Item(container.name_of(member), "tcx", member=(container, member)))
 

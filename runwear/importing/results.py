@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from runwear.ingest.files import DEFAULT_MAX_BYTES
+from runwear.store.removal import was_removed
 
 IMPORTED, DUPLICATE, NOT_RUN, ERROR = "imported", "duplicate", "not_run", "error"
 SKIPPED = "skipped"  # an export's summary whose file was imported: counted with the file
@@ -31,6 +32,18 @@ class FileResult:
     short: int = 0  # runs under min_run_m left out
     kept: int = 0  # sessions that are not runs, stored as other activities
     routine: bool = False  # one of many alike in a big import: seen before, an export's non-run
+
+
+def stored_before(name: str, seen: dict[str, Any], note: str = "") -> FileResult:
+    """The result for a file whose bytes are stored already (`seen`, its row in sources);
+    `note` says what an export's entry added to its stored runs."""
+    if was_removed(seen):
+        why = "its runs were removed (runwear activity remove); --force imports them again"
+        return FileResult(name, DUPLICATE, why, routine=True)
+    if seen["outcome"] == NOT_RUN:
+        return FileResult(name, NOT_RUN, f"{seen['note']}, seen before", routine=True)
+    where = "" if seen["path"] == name else f" (same bytes as {seen['path']})"
+    return FileResult(name, DUPLICATE, f"already imported{where}{note}", routine=True)
 
 
 @dataclass

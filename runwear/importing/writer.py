@@ -24,6 +24,7 @@ from runwear.importing.results import (
     SKIPPED,
     FileResult,
     Tagging,
+    stored_before,
 )
 from runwear.ingest.climb import plausible_ascent_m
 from runwear.ingest.model import Activity, ExportFacts, ParsedFile
@@ -214,25 +215,20 @@ class Writer:
 
     def _seen(self, item: Item, seen: dict[str, Any]) -> FileResult:
         """A file whose bytes are stored already: say so, and apply the export's shoe."""
-        if was_removed(seen):
-            why = "its runs were removed (runwear activity remove); --force imports them again"
-            return FileResult(item.name, DUPLICATE, why, routine=True)
-        if seen["outcome"] == NOT_RUN:
-            return FileResult(item.name, NOT_RUN, f"{seen['note']}, seen before", routine=True)
+        if not item.export or was_removed(seen) or seen["outcome"] == NOT_RUN:
+            return stored_before(item.name, seen)
         note = ""
-        if item.export:
-            runs = store.runs_of_source(self.db, seen["id"])
-            for run in runs:
-                started_at = datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
-                facts = self._facts_for(item, started_at, len(runs))
-                if facts is not None:
-                    note += self._adopt(run["id"], facts)
-            if not runs and item.facts is not None and item.facts.started_at is not None:
-                twin = store.same_run(self.db, item.facts.started_at, item.facts.distance_m or 0)
-                if twin:
-                    note += self._adopt(twin["id"], item.facts)
-        where = "" if seen["path"] == item.name else f" (same bytes as {seen['path']})"
-        return FileResult(item.name, DUPLICATE, f"already imported{where}{note}", routine=True)
+        runs = store.runs_of_source(self.db, seen["id"])
+        for run in runs:
+            started_at = datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
+            facts = self._facts_for(item, started_at, len(runs))
+            if facts is not None:
+                note += self._adopt(run["id"], facts)
+        if not runs and item.facts is not None and item.facts.started_at is not None:
+            twin = store.same_run(self.db, item.facts.started_at, item.facts.distance_m or 0)
+            if twin:
+                note += self._adopt(twin["id"], item.facts)
+        return stored_before(item.name, seen, note)
 
     def _unreadable(self, item: Item, error: str) -> FileResult:
         """A file that cannot be read; an export's run is then taken from its figures."""

@@ -17,14 +17,16 @@ import io
 import os
 import posixpath
 import stat
-import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from runwear.ingest.model import IngestError
+
+if TYPE_CHECKING:  # zipfile is imported where a zip is opened or read (see open_container)
+    import zipfile
 
 CHUNK_BYTES = 1 << 20
 MIN_TAIL_BYTES = 1 << 20  # the end of an inner zip kept while its central directory is read
@@ -165,6 +167,8 @@ def open_container(path: Path) -> Container:
     """A folder, or a zip file, as a container; IngestError when it cannot be read."""
     if path.is_dir():
         return FolderContainer(path, str(path))
+    import zipfile  # with its bz2, lzma and shutil: loaded with the first zip, never for a folder
+
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -258,6 +262,8 @@ class FolderContainer(Container):
             return None
 
     def open_zip(self, member: Member) -> Container:
+        import zipfile
+
         try:
             stream = open_regular(self._inside(member), 1 << 62)
         except OSError as exc:
@@ -330,6 +336,8 @@ class ZipContainer(Container):
         return any(name.startswith(start) for name in self._infos)
 
     def read(self, member: Member, max_bytes: int) -> bytes:
+        import zipfile
+
         info = self._info(member)
         if info.file_size > max_bytes:
             raise too_large(info.file_size, max_bytes)
@@ -360,6 +368,8 @@ class ZipContainer(Container):
         return self._info(member).file_size
 
     def open_zip(self, member: Member) -> Container:
+        import zipfile
+
         info = self._info(member)
         display = self.name_of(member)
         if self.depth >= MAX_ZIP_DEPTH:
@@ -458,6 +468,8 @@ class _Guarded(io.BufferedIOBase):
         return True
 
     def read(self, n: int | None = -1) -> bytes:
+        import zipfile
+
         try:
             return self._raw.read(-1 if n is None else n)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:

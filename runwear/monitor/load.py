@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from runwear.store.activities import iso_utc
 from runwear.store.settings import LOCAL_ZONE, Settings
@@ -142,7 +141,11 @@ class ShoeForecast:
 
 def zone_of(name: str) -> tzinfo | None:
     """The tzinfo of a `timezone` setting; None is the machine's own zone ("local")."""
-    return None if name == LOCAL_ZONE else ZoneInfo(name)
+    if name == LOCAL_ZONE:
+        return None
+    from zoneinfo import ZoneInfo  # only for a zone by name (with sysconfig, ~5 ms)
+
+    return ZoneInfo(name)
 
 
 def parse_utc(started_at: str) -> datetime:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from runwear.store.database import writing
+
+if TYPE_CHECKING:  # a re-import asks was_removed of a known file without loading sqlite_utils
+    from sqlite_utils import Database
 
 REMOVED = "removed"  # sources.outcome of a file whose every activity was removed
 CHILD_TABLES = ("activity_profiles", "activity_tracks", "activity_surfaces")

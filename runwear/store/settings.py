@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import partial
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
     from sqlite_utils import Database
@@ -205,6 +204,8 @@ _UNIT_WORDS = {
 
 
 def _timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only for a zone by name
+
     value = text.strip()
     if value.lower() == LOCAL_ZONE:
         return LOCAL_ZONE

@@ -7,13 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from runwear.store.database import writing
 from runwear.store.names import clean_name, loose_key, name_key
-from runwear.store.shoe_identity import (
-    is_removed,
-    match_alias,
-    match_name,
-    remember_removed,
-    shoe_of_platform_id,
-)
 
 if TYPE_CHECKING:  # not at run time: listing shoes needs no ingest code
     from sqlite_utils import Database
@@ -70,6 +63,8 @@ def set_retired(db: Database, shoe_id: int, retired_on: date | None) -> None:
 def remove_shoe(db: Database, shoe_id: int) -> int:
     """Delete a shoe, untagging its activities; return how many were untagged. Its platform
     ids are remembered, so that re-importing an export does not bring it back."""
+    from runwear.store.shoe_identity import remember_removed  # listing shoes needs none of it
+
     shoe = db["shoes"].get(shoe_id)
     with writing(db):
         cursor = db.execute(
@@ -167,6 +162,8 @@ def ensure_export_shoe(db: Database, shoe: ExportShoe) -> tuple[int | None, bool
     holds gets a number: "Pegasus (2)". An existing shoe is left as the runner has it. A new
     shoe becomes a default only where no active shoe is.
     """
+    from runwear.store.shoe_identity import is_removed, match_alias, match_name, shoe_of_platform_id
+
     found_id = shoe_of_platform_id(db, shoe.external_id)
     if found_id is not None:
         return found_id, False
