@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timezone
+from itertools import pairwise
 
 import pytest
 
+from runwear.geo import haversine_m
 from runwear.ingest import gpx_read
+from runwear.ingest.gpx import parse_gpx
 from runwear.ingest.gpx_read import read_gpx, read_gpx_slowly
 from runwear.ingest.model import IngestError
 from runwear.samples.gpx_writer import gpx_bytes
@@ -200,3 +203,26 @@ def test_broken_document_names_the_same_line():
         read_gpx_slowly(text)
     assert str(fast.value) == str(slow.value)
     assert "line 8: mismatched tag" in str(fast.value)
+
+
+def test_distance_is_the_sum_of_haversine_steps_to_the_bit():
+    """The meter's inlined great-circle step gives haversine_m's very bits."""
+    rng = random.Random(7)
+    lat, lon = 51.5, -0.12
+    lines = []
+    for i in range(600):
+        lat += rng.uniform(-4e-5, 4e-5)
+        lon += rng.uniform(-6e-5, 6e-5)
+        lines.append(f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"><time>{_second(i)}</time></trkpt>')
+    text = doc(track("\n".join(lines)))
+    kept = [(p.lat, p.lon) for p in read_gpx(text).tracks[0].segments[0]]
+    expected = 0.0
+    for (lat1, lon1), (lat2, lon2) in pairwise(kept):
+        expected += haversine_m(lat1, lon1, lat2, lon2)
+    [activity] = parse_gpx(text.encode()).activities
+    assert activity.distance_m == expected
+
+
+def _second(i: int) -> str:
+    """The time `i` seconds after 06:00 on 1 May 2024."""
+    return f"2024-05-01T06:{i // 60:02d}:{i % 60:02d}Z"
