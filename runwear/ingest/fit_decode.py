@@ -24,11 +24,10 @@ Decisions worth knowing when a file reads differently from fitparse:
 from __future__ import annotations
 
 import struct
-import sys
-from array import array
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
+
+from runwear.ingest.fit_crc import fit_crc
 
 HEADER_MIN_BYTES = 12  # header size, protocol, profile, data size, ".FIT"
 TIMESTAMP_FIELD = 253
@@ -265,34 +264,3 @@ def _values(
         elif raw[index].strip(b"\xff"):
             values[key] = raw[index]
     return values
-
-
-@cache
-def _crc_tables() -> tuple[array, array]:
-    """The FIT CRC-16 (ARC) tables: one step per byte, and one per little-endian 16-bit word."""
-    bytes_table = array("H")
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        bytes_table.append(crc)
-    words_table = array("H", bytes(2 * 65536))
-    for word in range(65536):
-        crc = (word >> 8) ^ bytes_table[word & 0xFF]
-        words_table[word] = (crc >> 8) ^ bytes_table[crc & 0xFF]
-    return bytes_table, words_table
-
-
-def fit_crc(data: bytes, start: int = 0, end: int | None = None, crc: int = 0) -> int:
-    """The FIT CRC-16 of data[start:end], two bytes per table step, continuing from crc."""
-    end = len(data) if end is None else end
-    bytes_table, words_table = _crc_tables()
-    even_end = start + (end - start) // 2 * 2
-    words = array("H", data[start:even_end])
-    if sys.byteorder == "big":
-        words.byteswap()
-    for word in words:
-        crc = words_table[crc ^ word]
-    if even_end < end:
-        crc = (crc >> 8) ^ bytes_table[(crc ^ data[even_end]) & 0xFF]
-    return crc
