@@ -39,7 +39,7 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import pairwise
@@ -49,6 +49,7 @@ from typing import Any
 from runwear.geo import path_length_m
 from runwear.ingest import fit_profile
 from runwear.ingest.fit_decode import (
+    Batch,
     FitBadHeader,
     FitCrcMismatch,
     FitDecodeError,
@@ -72,6 +73,7 @@ NAN = float("nan")
 MERGED_RUNS = 1024  # records in fewer time-ordered runs than this are merged, more are sorted
 NO_POSITION = 2**31 - 1  # sint32's invalid value: a record without a (valid) position
 _INT32 = -(2**31)
+INFINITY = float("inf")
 
 # The messages and fields runwear reads: global number -> (name, {field: (key, scale)}).
 WANTED: Wanted = {
@@ -119,6 +121,7 @@ WANTED: Wanted = {
     ),
     34: ("activity", {253: ("timestamp", None), 5: ("local_timestamp", None)}),
 }
+BATCHED = frozenset({"record"})  # read as columns, a run of records at a time
 
 
 @dataclass
@@ -159,6 +162,56 @@ class _Records:
         else:
             fraction = _num(values.get("fractional_cadence")) or 0.0
             self.cadence_spm.append(2 * (cadence + fraction))
+
+    def add_batch(self, batch: Batch) -> None:
+        """Append a run of record messages, as `add` would one by one.
+
+        The columns are taken whole when every time is a 32-bit int, positions and
+        distances have a plain type and no record needs compressed_speed_distance; any
+        other run goes through `add` a record at a time.
+        """
+        columns, count = batch.columns, batch.count
+        times = columns.get("timestamp")
+        distances = _plain(columns.get("distance"), float)
+        cadences = _plain(columns.get("cadence"), int)
+        fractions = _plain(columns.get("fractional_cadence"), float)
+        packed = columns.get("compressed_speed_distance")
+        if (
+            times is None
+            or None in times
+            or type(times[0]) is not int
+            or not -(2**31) <= min(times) <= max(times) < 2**32
+            or distances is None
+            or cadences is None
+            or fractions is None
+            or (packed is not None and packed.count(None) < count)
+        ):
+            for values in batch.rows():
+                self.add(values)
+            return
+        self.time_s.extend(times)
+        lats, lons = _batch_positions(
+            columns.get("position_lat"), columns.get("position_long"), count
+        )
+        self.lat.extend(lats)
+        self.lon.extend(lons)
+        if not distances:
+            self.distance_m.extend(array("d", [NAN]) * count)
+        elif None in distances:
+            self.distance_m.extend([NAN if d is None else d for d in distances])
+        else:
+            self.distance_m.extend(distances)
+        if not cadences or cadences.count(None) == count:
+            self.cadence_spm.extend(array("d", [NAN]) * count)
+        else:
+            if not fractions:
+                fractions = [None] * count
+            self.cadence_spm.extend(
+                [
+                    NAN if c is None else 2 * (c + (0.0 if f is None else f))
+                    for c, f in zip(cadences, fractions, strict=True)
+                ]
+            )
 
     def _accumulate(self, packed: bytes) -> float:
         """The distance (m) of a compressed_speed_distance field: 12 bits of 1/16 m, rolling."""
@@ -201,6 +254,53 @@ class _Records:
             position = max(position, index)
             out[index] = last
         return out
+
+
+def _plain(column: Sequence[Any] | None, kind: type) -> Sequence[Any] | None:
+    """A batch column if `add` would take its values as they are, () if it has none.
+
+    None when its values are of another type than `kind`, or floats that are not finite.
+    """
+    if column is None:
+        return ()
+    present = [v for v in column if v is not None] if None in column else column
+    if not present:
+        return ()
+    if type(present[0]) is not kind:
+        return None
+    if kind is float and not -INFINITY < min(present) <= max(present) < INFINITY:
+        return None
+    return column
+
+
+def _batch_positions(
+    lats: Sequence[Any] | None, lons: Sequence[Any] | None, count: int
+) -> tuple[Sequence[int], Sequence[int]]:
+    """The lat and lon columns of `count` records as `add` keeps them: NO_POSITION for
+    both when either is absent, not an int, or outside sint32's valid range."""
+    if lats is None or lons is None:
+        nowhere = array("i", [NO_POSITION]) * count
+        return nowhere, nowhere
+    if (
+        None not in lats
+        and None not in lons
+        and type(lats[0]) is int
+        and type(lons[0]) is int
+        and _INT32 <= min(lats) <= max(lats) < NO_POSITION
+        and _INT32 <= min(lons) <= max(lons) < NO_POSITION
+    ):
+        return lats, lons
+    valid = [
+        type(lat) is int
+        and type(lon) is int
+        and _INT32 <= lat < NO_POSITION
+        and _INT32 <= lon < NO_POSITION
+        for lat, lon in zip(lats, lons, strict=True)
+    ]
+    return (
+        [lat if ok else NO_POSITION for lat, ok in zip(lats, valid, strict=True)],
+        [lon if ok else NO_POSITION for lon, ok in zip(lons, valid, strict=True)],
+    )
 
 
 @dataclass
@@ -281,9 +381,11 @@ def _check_header_crc(data: bytes) -> None:
 def _read(data: bytes) -> _Contents:
     """One pass over the messages (all chained FIT files), keeping what runwear uses."""
     out = _Contents()
-    add_record = out.records.add
-    for name, values in read_messages(data, WANTED):
-        if name == "record":
+    add_record, add_records = out.records.add, out.records.add_batch
+    for name, values in read_messages(data, WANTED, BATCHED):
+        if type(values) is Batch:
+            add_records(values)
+        elif name == "record":
             add_record(values)
         elif name == "lap":
             out.laps.append(values)

@@ -17,6 +17,10 @@ Decisions worth knowing when a file reads differently from fitparse:
   right. fitparse 1.2.0 refuses such files whole.
 - A data message of a local type never defined cannot be stepped over (its size is
   unknown): the file is corrupt.
+- Messages named in `batched` come as a Batch (columns) when consecutive data messages
+  have the same header byte (or, for compressed-timestamp headers, the same local type): one
+  `iter_unpack` reads the run, and each column is checked and scaled in one pass. A Batch's
+  rows are exactly the dicts one message at a time would give (tests/test_fit_batches.py).
 - Several FIT files chained in one (a header after each file's CRC) are read in turn;
   each has its own header CRC (0 means none) and file CRC (must match, as fitparse checks).
 """
@@ -24,8 +28,8 @@ Decisions worth knowing when a file reads differently from fitparse:
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from runwear.ingest.fit_crc import fit_crc
 
@@ -55,6 +59,10 @@ _BASE_TYPES: dict[int, tuple[str, int, Any]] = {
 }
 _STRING = 0x07
 _SCALAR, _ARRAY, _TEXT, _BYTES = range(4)
+NO_TIME = 0xFFFFFFFF  # a date_time's invalid value
+FIRST_RUN_LOOK = 16  # messages looked at for a run, then 4x more each time they all match
+# Header bytes as run classes: a compressed-timestamp header loses its time offset.
+_RUN_CLASS = bytes(b & 0xE0 if b & 0x80 else b for b in range(256))
 
 
 class FitDecodeError(Exception):
@@ -77,10 +85,28 @@ class FitCorrupt(FitDecodeError):
     """A message cannot be read (an undefined local message type)."""
 
 
+class Batch(NamedTuple):
+    """A run of data messages of one definition, as columns.
+
+    columns[key][i] is message i's value, None where it has none (the key a one-message
+    dict would leave out); a key the definition does not have is missing. The values of a
+    column are of one type (the field's), or None.
+    """
+
+    count: int
+    columns: dict[str, Sequence[Any]]
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """The messages one at a time, as read_messages gives unbatched messages."""
+        columns = self.columns.items()
+        for i in range(self.count):
+            yield {key: column[i] for key, column in columns if column[i] is not None}
+
+
 class _Plan:
     """A compiled definition message: how to unpack and name one data message's fields."""
 
-    __slots__ = ("fields", "name", "size", "timestamp_index", "unpack_from")
+    __slots__ = ("fields", "name", "row", "size", "timestamp_index", "unpack_from")
 
     def __init__(
         self,
@@ -88,19 +114,26 @@ class _Plan:
         layout: struct.Struct,
         fields: tuple[tuple[str, int, int, Any, float | None], ...],
         timestamp_index: int,
+        batched: bool,
     ) -> None:
         self.name = name  # None: not asked for, only its timestamp is read
         self.size = layout.size
         self.unpack_from = layout.unpack_from
         self.fields = fields  # (key, index in the unpacked tuple, kind, invalid, scale)
         self.timestamp_index = timestamp_index  # -1: no usable timestamp field
+        # Runs of these messages are read as Batches: the layout after the header byte.
+        order, codes = layout.format[:1], layout.format[1:]
+        self.row = struct.Struct(f"{order}x{codes}") if batched else None
 
 
-def read_messages(data: bytes, wanted: Wanted) -> Iterator[tuple[str, dict[str, Any]]]:
+def read_messages(
+    data: bytes, wanted: Wanted, batched: Collection[str] = ()
+) -> Iterator[tuple[str, dict[str, Any] | Batch]]:
     """(message name, {key: value}) for each wanted message of every chained FIT file in data.
 
     Values are scaled (raw / scale) where a scale is given; enums stay numbers; strings are
-    text. Raises a FitDecodeError subclass on a file it cannot read to the end.
+    text. Messages whose name is in `batched` come as (name, Batch) for each run of two or
+    more alike in a row. Raises a FitDecodeError subclass on a file it cannot read to the end.
     """
     size = len(data)
     plans: dict[bytes, _Plan] = {}
@@ -115,13 +148,20 @@ def read_messages(data: bytes, wanted: Wanted) -> Iterator[tuple[str, dict[str, 
                 raise FitTruncated(size)
             header = data[pos]
             if header & 0x40 and not header & 0x80:  # definition message
-                pos, number, plan = _definition(data, pos, header, wanted, plans)
+                pos, number, plan = _definition(data, pos, header, wanted, plans, batched)
                 local[number] = plan
                 continue
             local_type = (header >> 5) & 0x3 if header & 0x80 else header & 0x0F
             plan = local.get(local_type)
             if plan is None:
                 raise FitCorrupt(f"a message of undefined local type {local_type} at byte {pos}")
+            if plan.row is not None:
+                count = _run_length(data, pos, plan.size + 1, min(data_end, size))
+                if count > 1:
+                    batch, last_time_s = _batch(data, pos, count, plan, last_time_s)
+                    pos += count * (plan.size + 1)
+                    yield plan.name, batch
+                    continue
             start = pos + 1
             pos = start + plan.size
             if pos > size:
@@ -175,7 +215,12 @@ def _file_header(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def _definition(
-    data: bytes, pos: int, header: int, wanted: Wanted, plans: dict[bytes, _Plan]
+    data: bytes,
+    pos: int,
+    header: int,
+    wanted: Wanted,
+    plans: dict[bytes, _Plan],
+    batched: Collection[str],
 ) -> tuple[int, int, _Plan]:
     """(position after it, local message type, compiled plan) of the definition at pos."""
     size = len(data)
@@ -192,11 +237,11 @@ def _definition(
     key = data[pos + 2 : end]
     plan = plans.get(key)
     if plan is None:
-        plan = plans[key] = _compile(data, pos, header, wanted)
+        plan = plans[key] = _compile(data, pos, header, wanted, batched)
     return end, header & 0x0F, plan
 
 
-def _compile(data: bytes, pos: int, header: int, wanted: Wanted) -> _Plan:
+def _compile(data: bytes, pos: int, header: int, wanted: Wanted, batched: Collection[str]) -> _Plan:
     """One Struct for the data messages of the definition at pos; unwanted bytes are padding."""
     big_endian = data[pos + 2] == 1
     number = int.from_bytes(data[pos + 3 : pos + 5], "big" if big_endian else "little")
@@ -224,7 +269,8 @@ def _compile(data: bytes, pos: int, header: int, wanted: Wanted) -> _Plan:
         for _ in range(data[at]):
             codes.append(f"{data[at + 2]}x")  # developer field: skipped by its size
             at += 3
-    return _Plan(name, struct.Struct("".join(codes)), tuple(fields), timestamp_index)
+    layout = struct.Struct("".join(codes))
+    return _Plan(name, layout, tuple(fields), timestamp_index, name in batched)
 
 
 def _layout(field_size: int, base_type: int) -> tuple[str, int, Any]:
@@ -251,16 +297,88 @@ def _values(
             if value == invalid or value != value:  # NaN is a float's invalid value
                 continue
             values[key] = value / scale if scale else value
-        elif kind == _TEXT:
-            text = raw[index].split(b"\0", 1)[0].decode("utf-8", "replace")
-            if text:
-                values[key] = text
-        elif kind == _ARRAY:
-            bad, count = invalid
-            items = raw[index : index + count]
-            values[key] = tuple(
-                None if v == bad or v != v else (v / scale if scale else v) for v in items
-            )
-        elif raw[index].strip(b"\xff"):
-            values[key] = raw[index]
+        else:
+            value = _other_value(raw, index, kind, invalid, scale)
+            if value is not None:
+                values[key] = value
     return values
+
+
+def _other_value(raw: tuple[Any, ...], index: int, kind: int, invalid: Any, scale: Any) -> Any:
+    """The value of a text, array or bytes field of one unpacked message; None: absent."""
+    if kind == _TEXT:
+        text = raw[index].split(b"\0", 1)[0].decode("utf-8", "replace")
+        return text or None
+    if kind == _ARRAY:
+        bad, count = invalid
+        items = raw[index : index + count]
+        return tuple(None if v == bad or v != v else (v / scale if scale else v) for v in items)
+    return raw[index] if raw[index].strip(b"\xff") else None
+
+
+def _run_length(data: bytes, pos: int, stride: int, limit: int) -> int:
+    """How many data messages from pos on have the header class of the one at pos (0 or more).
+
+    Only messages that end by `limit` count. A run is looked at in growing windows, so
+    runs of one cost little however long the file.
+    """
+    fits = (limit - pos) // stride
+    compressed = data[pos] & 0x80
+    mark = _RUN_CLASS[data[pos] : data[pos] + 1] if compressed else data[pos : pos + 1]
+    count, look = 0, FIRST_RUN_LOOK
+    while count < fits:
+        at = pos + count * stride
+        n = min(look, fits - count)
+        heads = data[at : at + n * stride : stride]
+        if compressed:
+            heads = heads.translate(_RUN_CLASS)
+        same = n - len(heads.lstrip(mark))
+        count += same
+        if same < n:
+            break
+        look *= 4
+    return count
+
+
+def _batch(data: bytes, pos: int, count: int, plan: _Plan, last_time_s: int) -> tuple[Batch, int]:
+    """The Batch of `count` messages of one plan from pos on, and the last time after them."""
+    stride = plan.size + 1
+    rows = list(plan.row.iter_unpack(data[pos : pos + count * stride]))
+    raw = list(zip(*rows, strict=True))
+    columns: dict[str, Sequence[Any]] = {}
+    for key, index, kind, invalid, scale in plan.fields:
+        if kind == _SCALAR:
+            columns[key] = _scalars(raw[index], invalid, scale)
+        else:
+            columns[key] = [_other_value(r, index, kind, invalid, scale) for r in rows]
+    stamps = raw[plan.timestamp_index] if plan.timestamp_index >= 0 else ()
+    if stamps and type(stamps[0]) is not int:
+        stamps = ()
+    if data[pos] & 0x80:  # compressed timestamp headers: each message's time from the last
+        times = []
+        for i, header in enumerate(data[pos : pos + count * stride : stride]):
+            if stamps and stamps[i] != NO_TIME:
+                last_time_s = stamps[i]
+            offset_s = header & 0x1F
+            time_s = (last_time_s & ~0x1F) + offset_s
+            if offset_s < last_time_s & 0x1F:
+                time_s += 0x20
+            times.append(last_time_s := time_s)
+        columns["timestamp"] = times
+    else:
+        last_time_s = next((t for t in reversed(stamps) if t != NO_TIME), last_time_s)
+    return Batch(count, columns), last_time_s
+
+
+def _scalars(column: tuple[Any, ...], invalid: Any, scale: float | None) -> Sequence[Any]:
+    """One scalar field's values over a run: invalid ones None, the others scaled."""
+    if type(column[0]) is float:
+        return [None if v != v else (v / scale if scale else v) for v in column]
+    if invalid in column:
+        values: Sequence[Any] = [None if v == invalid else v for v in column]
+        if scale:
+            return [None if v is None else v / scale for v in values]
+        return values
+    if scale:
+        return [v / scale for v in column]
+    return column
