@@ -20,6 +20,7 @@ messages into Activities. Decisions worth knowing when a figure looks wrong:
   was switched on; they are read on the same FIT epoch, so such runs land in 1990.
 - The track keeps one (lat, lon) point every TRACK_STEP_S seconds, plus the last point;
   a length measured on the track uses every point. The timeline is thinned the same way.
+  (Thinning takes the records in time order: they are sorted first.)
 - cadence_spm (running sessions only, steps per minute): the median over the session's
   records with a cadence above 0 (standing still is left out) of 2 x (cadence +
   fractional_cadence / 128); else the session's 2 x (avg_cadence + avg_fractional_cadence);
@@ -276,8 +277,10 @@ def _plain(column: Sequence[Any] | None, kind: type) -> Sequence[Any] | None:
 def _batch_positions(
     lats: Sequence[Any] | None, lons: Sequence[Any] | None, count: int
 ) -> tuple[Sequence[int], Sequence[int]]:
-    """The lat and lon columns of `count` records as `add` keeps them: NO_POSITION for
-    both when either is absent, not an int, or outside sint32's valid range."""
+    """The lat and lon columns of `count` records as `add` keeps them.
+
+    Both are NO_POSITION where either is absent, not an int, or outside sint32's valid range.
+    """
     if lats is None or lons is None:
         nowhere = array("i", [NO_POSITION]) * count
         return nowhere, nowhere
@@ -514,7 +517,7 @@ def _session_activity(
         name=_text(session.get("sport_profile_name")),
         device=contents.device,
         utc_offset_s=contents.utc_offset_s,
-        track=_thin(_positions(records, lo, hi)),
+        track=_track(records, lo, hi),
         cadence_spm=_cadence_spm(session, records, span) if sport == "running" else None,
         laps=_session_laps(laps, start_s, end_s),
         timeline=_timeline(records, span, start_s),
@@ -542,7 +545,7 @@ def _records_activity(records: _Records, contents: _Contents) -> tuple[Activity,
         name=_text(sport_message.get("name")),
         device=contents.device,
         utc_offset_s=contents.utc_offset_s,
-        track=_thin(_positions(records, 0, count)),
+        track=_track(records, 0, count),
         cadence_spm=_cadence_spm({}, records, span) if sport == "running" else None,
         timeline=_timeline(records, span, start_s),
     )
@@ -556,30 +559,55 @@ def _fallback_sport(contents: _Contents) -> str:
 
 
 def _positions(records: _Records, lo: int, hi: int) -> Iterator[tuple[int, tuple[float, float]]]:
-    """(timestamp_s, (lat, lon)) of records[lo:hi] that carry a valid position, in degrees."""
-    times, lats, lons = records.time_s, records.lat, records.lon
+    """(index, (lat, lon)) of records[lo:hi] that carry a valid position, in degrees."""
+    lats, lons = records.lat, records.lon
     for i in range(lo, hi):
         lat = lats[i]
         if lat == NO_POSITION:
             continue
         lat_deg, lon_deg = lat * SEMICIRCLE_DEG, lons[i] * SEMICIRCLE_DEG
         if -90.0 <= lat_deg <= 90.0 and -180.0 <= lon_deg <= 180.0:
-            yield times[i], (lat_deg, lon_deg)
+            yield i, (lat_deg, lon_deg)
 
 
-def _thin(points: Iterable[tuple[int, Any]]) -> tuple[Any, ...]:
-    """One point every TRACK_STEP_S seconds, and the last point."""
-    kept: list[Any] = []
-    next_s = float("-inf")
-    last = None
-    for time_s, point in points:
-        if time_s >= next_s:
-            kept.append(point)
-            next_s = time_s + TRACK_STEP_S
-        last = point
-    if kept and kept[-1] is not last:
-        kept.append(last)
-    return tuple(kept)
+def _track(records: _Records, lo: int, hi: int) -> tuple[tuple[float, float], ...]:
+    """The (lat, lon) track of records[lo:hi] in degrees, thinned (see `_thinned`)."""
+    lats, lons = records.lat, records.lon
+    some_lat, some_lon = lats[lo:hi], lons[lo:hi]
+    if (
+        some_lat
+        and NO_POSITION not in some_lat
+        and min(some_lat) * SEMICIRCLE_DEG >= -90.0
+        and max(some_lat) * SEMICIRCLE_DEG <= 90.0
+        and min(some_lon) * SEMICIRCLE_DEG >= -180.0
+        and max(some_lon) * SEMICIRCLE_DEG <= 180.0
+    ):  # every record has a valid position (degrees grow with semicircles)
+        where: Sequence[int] = range(lo, hi)
+        times: Sequence[int] = records.time_s[lo:hi]
+    else:
+        where = [i for i, _ in _positions(records, lo, hi)]
+        times = [records.time_s[i] for i in where]
+    return tuple(
+        (lats[i] * SEMICIRCLE_DEG, lons[i] * SEMICIRCLE_DEG)
+        for i in map(where.__getitem__, _thinned(times))
+    )
+
+
+def _thinned(times: Sequence[int]) -> list[int]:
+    """Which points to keep, by index, of points at these times in time order.
+
+    One every TRACK_STEP_S seconds (the first at or after the last kept plus the step, found
+    by bisection), and the last point.
+    """
+    kept: list[int] = []
+    count = len(times)
+    index = 0
+    while index < count:
+        kept.append(index)
+        index = bisect_left(times, times[index] + TRACK_STEP_S, index + 1)
+    if kept and kept[-1] != count - 1:
+        kept.append(count - 1)
+    return kept
 
 
 def _record_span(records: _Records, lo: int, hi: int, previous_m: float) -> _Span:
@@ -612,12 +640,17 @@ def _timeline(records: _Records, span: _Span, start_s: int) -> tuple[tuple[float
     """(seconds since start_s, metres so far) of the span's records, thinned like the track."""
     offset_m = span.before_m if span.before_m == span.before_m else 0.0
     times, distances = records.time_s, records.distance_m
-    pairs = (
-        (times[i], (float(times[i] - start_s), distances[i] - offset_m))
-        for i in range(span.lo, span.hi)
-        if distances[i] == distances[i]
+    total_m = sum(distances[span.lo : span.hi])
+    if total_m == total_m:  # no NaN: every record has a distance
+        where: Sequence[int] = range(span.lo, span.hi)
+        some_times: Sequence[int] = times[span.lo : span.hi]
+    else:
+        where = [i for i in range(span.lo, span.hi) if distances[i] == distances[i]]
+        some_times = [times[i] for i in where]
+    return tuple(
+        (float(times[i] - start_s), distances[i] - offset_m)
+        for i in map(where.__getitem__, _thinned(some_times))
     )
-    return _thin(pairs)
 
 
 def _cadence_spm(session: dict[str, Any], records: _Records, span: _Span) -> float | None:
