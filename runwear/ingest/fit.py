@@ -43,7 +43,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import pairwise
+from itertools import islice, pairwise
+from operator import lt
 from statistics import median
 from typing import Any
 
@@ -74,7 +75,6 @@ NAN = float("nan")
 MERGED_RUNS = 1024  # records in fewer time-ordered runs than this are merged, more are sorted
 NO_POSITION = 2**31 - 1  # sint32's invalid value: a record without a (valid) position
 _INT32 = -(2**31)
-INFINITY = float("inf")
 
 # The messages and fields runwear reads: global number -> (name, {field: (key, scale)}).
 WANTED: Wanted = {
@@ -179,9 +179,7 @@ class _Records:
         packed = columns.get("compressed_speed_distance")
         if (
             times is None
-            or None in times
-            or type(times[0]) is not int
-            or not -(2**31) <= min(times) <= max(times) < 2**32
+            or not _date_times(times)
             or distances is None
             or cadences is None
             or fractions is None
@@ -190,18 +188,18 @@ class _Records:
             for values in batch.rows():
                 self.add(values)
             return
-        self.time_s.extend(times)
+        _extend(self.time_s, times)
         lats, lons = _batch_positions(
             columns.get("position_lat"), columns.get("position_long"), count
         )
-        self.lat.extend(lats)
-        self.lon.extend(lons)
+        _extend(self.lat, lats)
+        _extend(self.lon, lons)
         if not distances:
             self.distance_m.extend(array("d", [NAN]) * count)
-        elif None in distances:
+        elif type(distances) is not array and None in distances:
             self.distance_m.extend([NAN if d is None else d for d in distances])
         else:
-            self.distance_m.extend(distances)
+            _extend(self.distance_m, distances)
         if not cadences or cadences.count(None) == count:
             self.cadence_spm.extend(array("d", [NAN]) * count)
         else:
@@ -230,9 +228,9 @@ class _Records:
         merged, so memory stays near two copies of the columns. Many runs are sorted.
         """
         times = self.time_s
-        breaks = [i for i in range(1, len(times)) if times[i] < times[i - 1]]
-        if not breaks:
+        if not any(map(lt, islice(times, 1, None), times)):
             return
+        breaks = [i for i in range(1, len(times)) if times[i] < times[i - 1]]
         if len(breaks) < MERGED_RUNS:
             bounds = [0, *breaks, len(times)]
             runs = (((times[i], i) for i in range(lo, hi)) for lo, hi in pairwise(bounds))
@@ -257,6 +255,23 @@ class _Records:
         return out
 
 
+def _date_times(times: Sequence[Any]) -> bool:
+    """True when every time of a batch column is an int that a 32-bit date_time holds."""
+    if type(times) is array and times.typecode in "iI":  # valid 32-bit values, none absent
+        return True
+    return (
+        None not in times and type(times[0]) is int and -(2**31) <= min(times) <= max(times) < 2**32
+    )
+
+
+def _extend(column: array, values: Sequence[Any]) -> None:
+    """Append values to an array column (an array of another typecode too)."""
+    if type(values) is array and values.typecode != column.typecode:
+        column.fromlist(values.tolist())
+    else:
+        column.extend(values)
+
+
 def _plain(column: Sequence[Any] | None, kind: type) -> Sequence[Any] | None:
     """A batch column if `add` would take its values as they are, () if it has none.
 
@@ -264,12 +279,15 @@ def _plain(column: Sequence[Any] | None, kind: type) -> Sequence[Any] | None:
     """
     if column is None:
         return ()
+    if type(column) is array:  # every value valid and finite
+        return column if (column.typecode in "fd") == (kind is float) else None
     present = [v for v in column if v is not None] if None in column else column
     if not present:
         return ()
     if type(present[0]) is not kind:
         return None
-    if kind is float and not -INFINITY < min(present) <= max(present) < INFINITY:
+    total = sum(present)
+    if kind is float and total - total != 0.0:  # an infinity (or NaN) among them
         return None
     return column
 
@@ -284,6 +302,8 @@ def _batch_positions(
     if lats is None or lons is None:
         nowhere = array("i", [NO_POSITION]) * count
         return nowhere, nowhere
+    if type(lats) is array and type(lons) is array and lats.typecode == lons.typecode == "i":
+        return lats, lons  # sint32 values, none of them the invalid one
     if (
         None not in lats
         and None not in lons

@@ -28,7 +28,11 @@ Decisions worth knowing when a file reads differently from fitparse:
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from itertools import repeat
+from operator import truediv
 from typing import Any, NamedTuple
 
 from runwear.ingest.fit_crc import fit_crc
@@ -61,6 +65,8 @@ _STRING = 0x07
 _SCALAR, _ARRAY, _TEXT, _BYTES = range(4)
 NO_TIME = 0xFFFFFFFF  # a date_time's invalid value
 FIRST_RUN_LOOK = 16  # messages looked at for a run, then 4x more each time they all match
+# Struct codes an array reads the same way (its item size is the struct's): batch columns.
+_ARRAY_CODES = frozenset(c for c in "bBhHiIqQfd" if array(c).itemsize == struct.calcsize(c))
 # Header bytes as run classes: a compressed-timestamp header loses its time offset.
 _RUN_CLASS = bytes(b & 0xE0 if b & 0x80 else b for b in range(256))
 
@@ -90,7 +96,8 @@ class Batch(NamedTuple):
 
     columns[key][i] is message i's value, None where it has none (the key a one-message
     dict would leave out); a key the definition does not have is missing. The values of a
-    column are of one type (the field's), or None.
+    column are of one type (the field's), or None. A column that is an `array` has a
+    valid, finite number for every message (its typecode says int or float).
     """
 
     count: int
@@ -106,7 +113,17 @@ class Batch(NamedTuple):
 class _Plan:
     """A compiled definition message: how to unpack and name one data message's fields."""
 
-    __slots__ = ("fields", "name", "row", "size", "timestamp_index", "unpack_from")
+    __slots__ = (
+        "byte_order",
+        "fields",
+        "items",
+        "name",
+        "row",
+        "scalars_at",
+        "size",
+        "timestamp_index",
+        "unpack_from",
+    )
 
     def __init__(
         self,
@@ -115,6 +132,8 @@ class _Plan:
         fields: tuple[tuple[str, int, int, Any, float | None], ...],
         timestamp_index: int,
         batched: bool,
+        scalars_at: dict[int, tuple[int, str, int]],
+        items: int,
     ) -> None:
         self.name = name  # None: not asked for, only its timestamp is read
         self.size = layout.size
@@ -124,6 +143,11 @@ class _Plan:
         # Runs of these messages are read as Batches: the layout after the header byte.
         order, codes = layout.format[:1], layout.format[1:]
         self.row = struct.Struct(f"{order}x{codes}") if batched else None
+        self.byte_order = "big" if order == ">" else "little"
+        # Scalars an array can read straight from a run's bytes: tuple index ->
+        # (byte offset after the header byte, struct code, size in bytes).
+        self.scalars_at = scalars_at
+        self.items = items  # values in the unpacked tuple
 
 
 def read_messages(
@@ -250,16 +274,21 @@ def _compile(data: bytes, pos: int, header: int, wanted: Wanted, batched: Collec
     fields: list[tuple[str, int, int, Any, float | None]] = []
     timestamp_index = -1
     index = 0
+    offset = 0  # bytes of the data message before this field
+    scalars_at: dict[int, tuple[int, str, int]] = {}
     at = pos + 6
     for _ in range(data[pos + 5]):
         field_number, field_size, base_type = data[at], data[at + 1], data[at + 2]
         at += 3
+        offset += field_size
         key, scale = keys.get(field_number, (None, None))
         if key is None and field_number != TIMESTAMP_FIELD:
             codes.append(f"{field_size}x")
             continue
         code, kind, invalid = _layout(field_size, base_type)
         codes.append(code)
+        if kind == _SCALAR and code in _ARRAY_CODES:
+            scalars_at[index] = (offset - field_size, code, field_size)
         if field_number == TIMESTAMP_FIELD and kind == _SCALAR:
             timestamp_index = index
         if key is not None and name is not None:
@@ -270,7 +299,7 @@ def _compile(data: bytes, pos: int, header: int, wanted: Wanted, batched: Collec
             codes.append(f"{data[at + 2]}x")  # developer field: skipped by its size
             at += 3
     layout = struct.Struct("".join(codes))
-    return _Plan(name, layout, tuple(fields), timestamp_index, name in batched)
+    return _Plan(name, layout, tuple(fields), timestamp_index, name in batched, scalars_at, index)
 
 
 def _layout(field_size: int, base_type: int) -> tuple[str, int, Any]:
@@ -343,20 +372,32 @@ def _run_length(data: bytes, pos: int, stride: int, limit: int) -> int:
 def _batch(data: bytes, pos: int, count: int, plan: _Plan, last_time_s: int) -> tuple[Batch, int]:
     """The Batch of `count` messages of one plan from pos on, and the last time after them."""
     stride = plan.size + 1
-    rows = list(plan.row.iter_unpack(data[pos : pos + count * stride]))
-    raw = list(zip(*rows, strict=True))
+    chunk = data[pos : pos + count * stride]
+    rows: list[tuple[Any, ...]] = []
+    raw: list[Sequence[Any]] = []
+    if plan.row is not None and len(plan.scalars_at) < plan.items:  # some not as arrays
+        rows = list(plan.row.iter_unpack(chunk))
+        raw = list(zip(*rows, strict=True))
+    swap = plan.byte_order != sys.byteorder
+
+    def raw_column(index: int) -> Sequence[Any]:
+        if index not in plan.scalars_at:
+            return raw[index]
+        offset, code, size = plan.scalars_at[index]
+        return _column(chunk, stride, 1 + offset, code, size, swap)
+
     columns: dict[str, Sequence[Any]] = {}
     for key, index, kind, invalid, scale in plan.fields:
         if kind == _SCALAR:
-            columns[key] = _scalars(raw[index], invalid, scale)
+            columns[key] = _scalars(raw_column(index), invalid, scale)
         else:
             columns[key] = [_other_value(r, index, kind, invalid, scale) for r in rows]
-    stamps = raw[plan.timestamp_index] if plan.timestamp_index >= 0 else ()
+    stamps = raw_column(plan.timestamp_index) if plan.timestamp_index >= 0 else ()
     if stamps and type(stamps[0]) is not int:
         stamps = ()
     if data[pos] & 0x80:  # compressed timestamp headers: each message's time from the last
         times = []
-        for i, header in enumerate(data[pos : pos + count * stride : stride]):
+        for i, header in enumerate(chunk[::stride]):
             if stamps and stamps[i] != NO_TIME:
                 last_time_s = stamps[i]
             offset_s = header & 0x1F
@@ -370,8 +411,25 @@ def _batch(data: bytes, pos: int, count: int, plan: _Plan, last_time_s: int) -> 
     return Batch(count, columns), last_time_s
 
 
-def _scalars(column: tuple[Any, ...], invalid: Any, scale: float | None) -> Sequence[Any]:
-    """One scalar field's values over a run: invalid ones None, the others scaled."""
+def _column(chunk: bytes, stride: int, at: int, code: str, size: int, swap: bool) -> array:
+    """One scalar field of every message of a run (messages of `stride` bytes), as an array."""
+    if size == 1:
+        return array(code, chunk[at::stride])
+    values = bytearray(len(chunk) // stride * size)
+    for byte in range(size):
+        values[byte::size] = chunk[at + byte :: stride]
+    column = array(code, values)
+    if swap:
+        column.byteswap()
+    return column
+
+
+def _scalars(column: Sequence[Any], invalid: Any, scale: float | None) -> Sequence[Any]:
+    """One scalar field's values over a run: invalid ones None, the others scaled.
+
+    A float field's come as a list (an infinity stays a value); an int field's without
+    an invalid value as an array.
+    """
     if type(column[0]) is float:
         return [None if v != v else (v / scale if scale else v) for v in column]
     if invalid in column:
@@ -380,5 +438,5 @@ def _scalars(column: tuple[Any, ...], invalid: Any, scale: float | None) -> Sequ
             return [None if v is None else v / scale for v in values]
         return values
     if scale:
-        return [v / scale for v in column]
+        return array("d", map(truediv, column, repeat(scale)))
     return column
