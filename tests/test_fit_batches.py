@@ -170,3 +170,13 @@ def test_a_run_of_records_comes_as_one_batch() -> None:
     data = fit_activity_bytes([SampleRun(START, 1000.0, 300.0)])
     batches = [v for _, v in read_messages(data, fit.WANTED, fit.BATCHED) if type(v) is Batch]
     assert [b.count for b in batches] == [301]
+
+
+def test_an_invalid_value_is_looked_for_at_value_boundaries_only() -> None:
+    # 0xFFFFFF00 then 0x000000FF: their bytes hold ff ff ff ff across the two values.
+    body = struct.pack("<BBBHB", 0x40, 0, 0, 20, 2) + bytes((253, 4, 0x86, 5, 4, 0x86))
+    for time_s, distance in ((1_000_000_000, 0xFFFFFF00), (1_000_000_001, 0xFF)):
+        body += b"\x00" + struct.pack("<II", time_s, distance)
+    (batch,) = [v for _, v in read_messages(body_file(body), fit.WANTED, fit.BATCHED)]
+    assert list(batch.columns["distance"]) == [0xFFFFFF00 / 100, 0xFF / 100]
+    assert_same(body_file(body))

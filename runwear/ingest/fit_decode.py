@@ -31,8 +31,8 @@ import struct
 import sys
 from array import array
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from itertools import repeat
-from operator import truediv
+from itertools import accumulate, islice, repeat
+from operator import add, lt, mul
 from typing import Any, NamedTuple
 
 from runwear.ingest.fit_crc import fit_crc
@@ -69,6 +69,7 @@ FIRST_RUN_LOOK = 16  # messages looked at for a run, then 4x more each time they
 _ARRAY_CODES = frozenset(c for c in "bBhHiIqQfd" if array(c).itemsize == struct.calcsize(c))
 # Header bytes as run classes: a compressed-timestamp header loses its time offset.
 _RUN_CLASS = bytes(b & 0xE0 if b & 0x80 else b for b in range(256))
+_TIME_OFFSET = bytes(b & 0x1F for b in range(256))  # a compressed header's time offset
 
 
 class FitDecodeError(Exception):
@@ -395,7 +396,11 @@ def _batch(data: bytes, pos: int, count: int, plan: _Plan, last_time_s: int) -> 
     stamps = raw_column(plan.timestamp_index) if plan.timestamp_index >= 0 else ()
     if stamps and type(stamps[0]) is not int:
         stamps = ()
-    if data[pos] & 0x80:  # compressed timestamp headers: each message's time from the last
+    if data[pos] & 0x80 and not stamps:
+        times = _compressed_times(chunk[::stride], last_time_s)
+        columns["timestamp"] = times
+        last_time_s = times[-1]
+    elif data[pos] & 0x80:  # compressed timestamp headers: each message's time from the last
         times = []
         for i, header in enumerate(chunk[::stride]):
             if stamps and stamps[i] != NO_TIME:
@@ -409,6 +414,18 @@ def _batch(data: bytes, pos: int, count: int, plan: _Plan, last_time_s: int) -> 
     else:
         last_time_s = next((t for t in reversed(stamps) if t != NO_TIME), last_time_s)
     return Batch(count, columns), last_time_s
+
+
+def _compressed_times(headers: bytes, last_time_s: int) -> list[int]:
+    """The times of compressed-timestamp headers in a row after a time of last_time_s.
+
+    Each header gives the low 5 bits of its time; the time rolls over 32 s each time
+    these go down (or, for the first, are below last_time_s's).
+    """
+    offsets = headers.translate(_TIME_OFFSET)
+    first_s = (last_time_s & ~0x1F) + 32 * (offsets[0] < last_time_s & 0x1F)
+    rolls_s = map(mul, map(lt, islice(offsets, 1, None), offsets), repeat(32))
+    return list(map(add, offsets, accumulate(rolls_s, initial=first_s)))
 
 
 def _column(chunk: bytes, stride: int, at: int, code: str, size: int, swap: bool) -> array:
@@ -427,16 +444,31 @@ def _column(chunk: bytes, stride: int, at: int, code: str, size: int, swap: bool
 def _scalars(column: Sequence[Any], invalid: Any, scale: float | None) -> Sequence[Any]:
     """One scalar field's values over a run: invalid ones None, the others scaled.
 
-    A float field's come as a list (an infinity stays a value); an int field's without
-    an invalid value as an array.
+    An int field's without an invalid value and unscaled stay an array; the others are
+    lists (a float field's infinity stays a value).
     """
     if type(column[0]) is float:
         return [None if v != v else (v / scale if scale else v) for v in column]
-    if invalid in column:
+    if _holds(column, invalid):
         values: Sequence[Any] = [None if v == invalid else v for v in column]
         if scale:
             return [None if v is None else v / scale for v in values]
         return values
     if scale:
-        return array("d", map(truediv, column, repeat(scale)))
+        return [v / scale for v in column]
     return column
+
+
+def _holds(column: Sequence[Any], value: int) -> bool:
+    """True when an int column holds value (an array's bytes are searched, aligned)."""
+    if type(column) is not array:
+        return value in column
+    try:
+        pattern = array(column.typecode, [value]).tobytes()
+    except OverflowError:  # not a value of the column's type
+        return False
+    data, size = column.tobytes(), column.itemsize
+    at = data.find(pattern)
+    while at >= 0 and at % size:
+        at = data.find(pattern, at + 1)
+    return at >= 0
