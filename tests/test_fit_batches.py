@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from runwear.ingest import fit
+from runwear.ingest import fit, fit_decode
 from runwear.ingest.fit_decode import Batch, FitDecodeError, read_messages
 from runwear.samples.fit_writer import SampleLap, fit_activity_bytes
 from runwear.samples.route import SampleRun
@@ -153,8 +153,10 @@ def random_body(rng: random.Random) -> bytes:
     return body
 
 
+@pytest.mark.parametrize("min_batch", [2, fit_decode.MIN_BATCH])
 @pytest.mark.parametrize("seed", range(300))
-def test_random_hostile_records_read_the_same_in_batches(seed: int) -> None:
+def test_random_hostile_records_read_the_same_in_batches(seed: int, min_batch, monkeypatch) -> None:
+    monkeypatch.setattr(fit_decode, "MIN_BATCH", min_batch)  # 2: many more, shorter batches
     rng = random.Random(seed)
     data = body_file(random_body(rng))
     assert_same(data)
@@ -175,8 +177,9 @@ def test_a_run_of_records_comes_as_one_batch() -> None:
 def test_an_invalid_value_is_looked_for_at_value_boundaries_only() -> None:
     # 0xFFFFFF00 then 0x000000FF: their bytes hold ff ff ff ff across the two values.
     body = struct.pack("<BBBHB", 0x40, 0, 0, 20, 2) + bytes((253, 4, 0x86, 5, 4, 0x86))
-    for time_s, distance in ((1_000_000_000, 0xFFFFFF00), (1_000_000_001, 0xFF)):
-        body += b"\x00" + struct.pack("<II", time_s, distance)
+    distances = [0xFFFFFF00, 0xFF] * 4
+    for second, distance in enumerate(distances):
+        body += b"\x00" + struct.pack("<II", 1_000_000_000 + second, distance)
     (batch,) = [v for _, v in read_messages(body_file(body), fit.WANTED, fit.BATCHED)]
-    assert list(batch.columns["distance"]) == [0xFFFFFF00 / 100, 0xFF / 100]
+    assert list(batch.columns["distance"]) == [d / 100 for d in distances]
     assert_same(body_file(body))

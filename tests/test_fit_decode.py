@@ -52,7 +52,7 @@ def test_crc_matches_the_writers_nibble_crc(size: int) -> None:
     assert fit_crc(b"xx" + data + b"y", 2, 2 + size) == fit_writer.fit_crc(data)
 
 
-@pytest.mark.parametrize("size", [63, 64, 65, 127, 128, 129, 4095, 76_001])
+@pytest.mark.parametrize("size", [63, 64, 65, 129, 512, 575, 600, 4095, 76_001])
 def test_crc_in_steps_matches_the_nibble_crc_at_any_offset_and_start(size: int) -> None:
     data = random.Random(size).randbytes(size)
     for start in (0, 1, 7, 63):

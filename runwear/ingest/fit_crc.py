@@ -15,6 +15,7 @@ import sys
 from array import array
 from functools import cache
 
+BULK_MIN_BYTES = 512  # below this a byte at a time is faster (measured: 256 B 20 vs 39 us)
 STEP_BYTES = 64  # bytes per step of the chained loop (measured: 64 and 128 alike, 16 slower)
 POLYNOMIAL = 0xA001  # 0x8005 reflected
 
@@ -78,7 +79,7 @@ def _words(low: bytes, high: bytes) -> array:
 def fit_crc(data: bytes, start: int = 0, end: int | None = None, crc: int = 0) -> int:
     """The FIT CRC-16 of data[start:end], continuing from crc."""
     end = len(data) if end is None else end
-    steps = max(0, end - start) // STEP_BYTES
+    steps = max(0, end - start) // STEP_BYTES if end - start >= BULK_MIN_BYTES else 0
     stop = start + steps * STEP_BYTES
     if steps:
         positions, zero_step = _step_tables()
