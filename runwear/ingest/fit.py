@@ -57,6 +57,7 @@ from runwear.ingest.fit_decode import (
     FitDecodeError,
     FitTruncated,
     Wanted,
+    column_holds,
     fit_crc,
     read_messages,
 )
@@ -593,17 +594,16 @@ def _positions(records: _Records, lo: int, hi: int) -> Iterator[tuple[int, tuple
 def _track(records: _Records, lo: int, hi: int) -> tuple[tuple[float, float], ...]:
     """The (lat, lon) track of records[lo:hi] in degrees, thinned (see `_thinned`)."""
     lats, lons = records.lat, records.lon
-    some_lat, some_lon = lats[lo:hi], lons[lo:hi]
+    some_lat = lats[lo:hi]
     if (
         some_lat
-        and NO_POSITION not in some_lat
+        and not column_holds(some_lat, NO_POSITION)
         and min(some_lat) * SEMICIRCLE_DEG >= -90.0
         and max(some_lat) * SEMICIRCLE_DEG <= 90.0
-        and min(some_lon) * SEMICIRCLE_DEG >= -180.0
-        and max(some_lon) * SEMICIRCLE_DEG <= 180.0
-    ):  # every record has a valid position (degrees grow with semicircles)
+    ):  # every record has a valid position: degrees grow with semicircles, and any sint32
+        # longitude is within [-180, 180) degrees
         where: Sequence[int] = range(lo, hi)
-        times: Sequence[int] = records.time_s[lo:hi]
+        times: Sequence[int] = records.time_s[lo:hi].tolist()
     else:
         where = [i for i, _ in _positions(records, lo, hi)]
         times = [records.time_s[i] for i in where]
@@ -617,7 +617,7 @@ def _thinned(times: Sequence[int]) -> list[int]:
     """Which points to keep, by index, of points at these times in time order.
 
     One every TRACK_STEP_S seconds (the first at or after the last kept plus the step, found
-    by bisection), and the last point.
+    by bisection), and the last point. A list of times bisects faster than an array.
     """
     kept: list[int] = []
     count = len(times)
@@ -663,7 +663,7 @@ def _timeline(records: _Records, span: _Span, start_s: int) -> tuple[tuple[float
     total_m = sum(distances[span.lo : span.hi])
     if total_m == total_m:  # no NaN: every record has a distance
         where: Sequence[int] = range(span.lo, span.hi)
-        some_times: Sequence[int] = times[span.lo : span.hi]
+        some_times: Sequence[int] = times[span.lo : span.hi].tolist()
     else:
         where = [i for i in range(span.lo, span.hi) if distances[i] == distances[i]]
         some_times = [times[i] for i in where]

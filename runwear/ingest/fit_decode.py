@@ -459,7 +459,7 @@ def _scalars(column: Sequence[Any], invalid: Any, scale: float | None) -> Sequen
     """
     if type(column[0]) is float:
         return [None if v != v else (v / scale if scale else v) for v in column]
-    if _holds(column, invalid):
+    if column_holds(column, invalid):
         values: Sequence[Any] = [None if v == invalid else v for v in column]
         if scale:
             return [None if v is None else v / scale for v in values]
@@ -469,7 +469,7 @@ def _scalars(column: Sequence[Any], invalid: Any, scale: float | None) -> Sequen
     return column
 
 
-def _holds(column: Sequence[Any], value: int) -> bool:
+def column_holds(column: Sequence[Any], value: int) -> bool:
     """True when an int column holds value (an array's bytes are searched, aligned)."""
     if type(column) is not array:
         return value in column
