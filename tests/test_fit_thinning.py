@@ -124,3 +124,22 @@ def test_a_regular_track_keeps_every_fifth_second_and_the_last() -> None:
     timeline = fit._timeline(records, fit._Span(0, 13, NAN), 100)
     assert [t for t, _ in timeline] == [0.0, 5.0, 10.0, 12.0]
     assert math.isclose(timeline[-1][1], 12.0)
+
+
+def reference_order(times: list[int]) -> list[int]:
+    """The former merge of time-ordered runs: (time, index) pairs, stable."""
+    return [i for _, i in sorted((t, i) for i, t in enumerate(times))]
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_records_sort_in_time_order_as_before(seed: int) -> None:
+    rng = random.Random(seed)
+    records = random_records(rng, rng.choice([2, 30, 500]))
+    runs = [records.time_s[i : i + 40] for i in range(0, len(records.time_s), 40)]
+    rng.shuffle(runs)  # runs in order, not among them: chained files, multisport devices
+    times = [t - rng.choice([0, 2**31]) for run in runs for t in run]  # negative ones too
+    records.time_s = array("q", times)
+    records.distance_m = array("d", range(len(times)))  # each record's original index
+    records.sort()
+    assert list(records.time_s) == sorted(times)
+    assert list(records.distance_m) == reference_order(times)

@@ -43,8 +43,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import islice, pairwise
-from operator import lt
+from itertools import islice, pairwise, repeat
+from operator import and_, lshift, lt, or_
 from statistics import median
 from typing import Any
 
@@ -233,9 +233,15 @@ class _Records:
             return
         breaks = [i for i in range(1, len(times)) if times[i] < times[i - 1]]
         if len(breaks) < MERGED_RUNS:
+            # Each record is one int, time << shift | index: merged as (time, index) pairs
+            # would be, by C-level iterators rather than a generator per run.
+            shift = len(times).bit_length()
             bounds = [0, *breaks, len(times)]
-            runs = (((times[i], i) for i in range(lo, hi)) for lo, hi in pairwise(bounds))
-            order = array("q", (i for _, i in heapq.merge(*runs)))
+            runs = (
+                map(or_, map(lshift, times[lo:hi], repeat(shift)), range(lo, hi))
+                for lo, hi in pairwise(bounds)
+            )
+            order = array("q", map(and_, heapq.merge(*runs), repeat((1 << shift) - 1)))
         else:
             order = array("q", sorted(range(len(times)), key=times.__getitem__))
         for name in ("time_s", "lat", "lon", "distance_m", "cadence_spm"):
@@ -603,7 +609,7 @@ def _track(records: _Records, lo: int, hi: int) -> tuple[tuple[float, float], ..
     ):  # every record has a valid position: degrees grow with semicircles, and any sint32
         # longitude is within [-180, 180) degrees
         where: Sequence[int] = range(lo, hi)
-        times: Sequence[int] = records.time_s[lo:hi].tolist()
+        times: Sequence[int] = records.time_s[lo:hi]
     else:
         where = [i for i, _ in _positions(records, lo, hi)]
         times = [records.time_s[i] for i in where]
@@ -617,7 +623,7 @@ def _thinned(times: Sequence[int]) -> list[int]:
     """Which points to keep, by index, of points at these times in time order.
 
     One every TRACK_STEP_S seconds (the first at or after the last kept plus the step, found
-    by bisection), and the last point. A list of times bisects faster than an array.
+    by bisection), and the last point.
     """
     kept: list[int] = []
     count = len(times)
@@ -663,7 +669,7 @@ def _timeline(records: _Records, span: _Span, start_s: int) -> tuple[tuple[float
     total_m = sum(distances[span.lo : span.hi])
     if total_m == total_m:  # no NaN: every record has a distance
         where: Sequence[int] = range(span.lo, span.hi)
-        some_times: Sequence[int] = times[span.lo : span.hi].tolist()
+        some_times: Sequence[int] = times[span.lo : span.hi]
     else:
         where = [i for i in range(span.lo, span.hi) if distances[i] == distances[i]]
         some_times = [times[i] for i in where]
