@@ -52,6 +52,15 @@ def test_crc_matches_the_writers_nibble_crc(size: int) -> None:
     assert fit_crc(b"xx" + data + b"y", 2, 2 + size) == fit_writer.fit_crc(data)
 
 
+@pytest.mark.parametrize("size", [63, 64, 65, 129, 512, 575, 600, 4095, 76_001])
+def test_crc_in_steps_matches_the_nibble_crc_at_any_offset_and_start(size: int) -> None:
+    data = random.Random(size).randbytes(size)
+    for start in (0, 1, 7, 63):
+        head = fit_writer.fit_crc(data[:start])
+        assert fit_crc(data, start, size, head) == fit_writer.fit_crc(data)
+        assert fit_crc(data, start, size - 1) == fit_writer.fit_crc(data[start : size - 1])
+
+
 def test_crc_of_a_known_value() -> None:
     assert fit_crc(b"123456789") == 0xBB3D  # CRC-16/ARC check value
 

@@ -20,6 +20,7 @@ messages into Activities. Decisions worth knowing when a figure looks wrong:
   was switched on; they are read on the same FIT epoch, so such runs land in 1990.
 - The track keeps one (lat, lon) point every TRACK_STEP_S seconds, plus the last point;
   a length measured on the track uses every point. The timeline is thinned the same way.
+  (Thinning takes the records in time order: they are sorted first.)
 - cadence_spm (running sessions only, steps per minute): the median over the session's
   records with a cadence above 0 (standing still is left out) of 2 x (cadence +
   fractional_cadence / 128); else the session's 2 x (avg_cadence + avg_fractional_cadence);
@@ -39,21 +40,24 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import pairwise
+from itertools import islice, pairwise, repeat
+from operator import and_, lshift, lt, or_
 from statistics import median
 from typing import Any
 
 from runwear.geo import path_length_m
 from runwear.ingest import fit_profile
 from runwear.ingest.fit_decode import (
+    Batch,
     FitBadHeader,
     FitCrcMismatch,
     FitDecodeError,
     FitTruncated,
     Wanted,
+    column_holds,
     fit_crc,
     read_messages,
 )
@@ -119,6 +123,7 @@ WANTED: Wanted = {
     ),
     34: ("activity", {253: ("timestamp", None), 5: ("local_timestamp", None)}),
 }
+BATCHED = frozenset({"record"})  # read as columns, a run of records at a time
 
 
 @dataclass
@@ -160,6 +165,54 @@ class _Records:
             fraction = _num(values.get("fractional_cadence")) or 0.0
             self.cadence_spm.append(2 * (cadence + fraction))
 
+    def add_batch(self, batch: Batch) -> None:
+        """Append a run of record messages, as `add` would one by one.
+
+        The columns are taken whole when every time is a 32-bit int, positions and
+        distances have a plain type and no record needs compressed_speed_distance; any
+        other run goes through `add` a record at a time.
+        """
+        columns, count = batch.columns, batch.count
+        times = columns.get("timestamp")
+        distances = _plain(columns.get("distance"), float)
+        cadences = _plain(columns.get("cadence"), int)
+        fractions = _plain(columns.get("fractional_cadence"), float)
+        packed = columns.get("compressed_speed_distance")
+        if (
+            times is None
+            or not _date_times(times)
+            or distances is None
+            or cadences is None
+            or fractions is None
+            or (packed is not None and packed.count(None) < count)
+        ):
+            for values in batch.rows():
+                self.add(values)
+            return
+        _extend(self.time_s, times)
+        lats, lons = _batch_positions(
+            columns.get("position_lat"), columns.get("position_long"), count
+        )
+        _extend(self.lat, lats)
+        _extend(self.lon, lons)
+        if not distances:
+            self.distance_m.extend(array("d", [NAN]) * count)
+        elif type(distances) is not array and None in distances:
+            self.distance_m.extend([NAN if d is None else d for d in distances])
+        else:
+            _extend(self.distance_m, distances)
+        if not cadences or cadences.count(None) == count:
+            self.cadence_spm.extend(array("d", [NAN]) * count)
+        else:
+            if not fractions:
+                fractions = [None] * count
+            self.cadence_spm.extend(
+                [
+                    NAN if c is None else 2 * (c + (0.0 if f is None else f))
+                    for c, f in zip(cadences, fractions, strict=True)
+                ]
+            )
+
     def _accumulate(self, packed: bytes) -> float:
         """The distance (m) of a compressed_speed_distance field: 12 bits of 1/16 m, rolling."""
         raw = (packed[1] >> 4) | (packed[2] << 4)
@@ -176,13 +229,19 @@ class _Records:
         merged, so memory stays near two copies of the columns. Many runs are sorted.
         """
         times = self.time_s
-        breaks = [i for i in range(1, len(times)) if times[i] < times[i - 1]]
-        if not breaks:
+        if not any(map(lt, islice(times, 1, None), times)):
             return
+        breaks = [i for i in range(1, len(times)) if times[i] < times[i - 1]]
         if len(breaks) < MERGED_RUNS:
+            # Each record is one int, time << shift | index: merged as (time, index) pairs
+            # would be, by C-level iterators rather than a generator per run.
+            shift = len(times).bit_length()
             bounds = [0, *breaks, len(times)]
-            runs = (((times[i], i) for i in range(lo, hi)) for lo, hi in pairwise(bounds))
-            order = array("q", (i for _, i in heapq.merge(*runs)))
+            runs = (
+                map(or_, map(lshift, times[lo:hi], repeat(shift)), range(lo, hi))
+                for lo, hi in pairwise(bounds)
+            )
+            order = array("q", map(and_, heapq.merge(*runs), repeat((1 << shift) - 1)))
         else:
             order = array("q", sorted(range(len(times)), key=times.__getitem__))
         for name in ("time_s", "lat", "lon", "distance_m", "cadence_spm"):
@@ -201,6 +260,77 @@ class _Records:
             position = max(position, index)
             out[index] = last
         return out
+
+
+def _date_times(times: Sequence[Any]) -> bool:
+    """True when every time of a batch column is an int that a 32-bit date_time holds."""
+    if type(times) is array and times.typecode in "iI":  # valid 32-bit values, none absent
+        return True
+    return (
+        None not in times and type(times[0]) is int and -(2**31) <= min(times) <= max(times) < 2**32
+    )
+
+
+def _extend(column: array, values: Sequence[Any]) -> None:
+    """Append values to an array column (an array of another typecode too)."""
+    if type(values) is array and values.typecode != column.typecode:
+        column.fromlist(values.tolist())
+    else:
+        column.extend(values)
+
+
+def _plain(column: Sequence[Any] | None, kind: type) -> Sequence[Any] | None:
+    """A batch column if `add` would take its values as they are, () if it has none.
+
+    None when its values are of another type than `kind`, or floats that are not finite.
+    """
+    if column is None:
+        return ()
+    if type(column) is array:  # every value valid and finite
+        return column if (column.typecode in "fd") == (kind is float) else None
+    present = [v for v in column if v is not None] if None in column else column
+    if not present:
+        return ()
+    if type(present[0]) is not kind:
+        return None
+    total = sum(present)
+    if kind is float and total - total != 0.0:  # an infinity (or NaN) among them
+        return None
+    return column
+
+
+def _batch_positions(
+    lats: Sequence[Any] | None, lons: Sequence[Any] | None, count: int
+) -> tuple[Sequence[int], Sequence[int]]:
+    """The lat and lon columns of `count` records as `add` keeps them.
+
+    Both are NO_POSITION where either is absent, not an int, or outside sint32's valid range.
+    """
+    if lats is None or lons is None:
+        nowhere = array("i", [NO_POSITION]) * count
+        return nowhere, nowhere
+    if type(lats) is array and type(lons) is array and lats.typecode == lons.typecode == "i":
+        return lats, lons  # sint32 values, none of them the invalid one
+    if (
+        None not in lats
+        and None not in lons
+        and type(lats[0]) is int
+        and type(lons[0]) is int
+        and _INT32 <= min(lats) <= max(lats) < NO_POSITION
+        and _INT32 <= min(lons) <= max(lons) < NO_POSITION
+    ):
+        return lats, lons
+    valid = [
+        type(lat) is int
+        and type(lon) is int
+        and _INT32 <= lat < NO_POSITION
+        and _INT32 <= lon < NO_POSITION
+        for lat, lon in zip(lats, lons, strict=True)
+    ]
+    return (
+        [lat if ok else NO_POSITION for lat, ok in zip(lats, valid, strict=True)],
+        [lon if ok else NO_POSITION for lon, ok in zip(lons, valid, strict=True)],
+    )
 
 
 @dataclass
@@ -281,9 +411,11 @@ def _check_header_crc(data: bytes) -> None:
 def _read(data: bytes) -> _Contents:
     """One pass over the messages (all chained FIT files), keeping what runwear uses."""
     out = _Contents()
-    add_record = out.records.add
-    for name, values in read_messages(data, WANTED):
-        if name == "record":
+    add_record, add_records = out.records.add, out.records.add_batch
+    for name, values in read_messages(data, WANTED, BATCHED):
+        if type(values) is Batch:
+            add_records(values)
+        elif name == "record":
             add_record(values)
         elif name == "lap":
             out.laps.append(values)
@@ -412,7 +544,7 @@ def _session_activity(
         name=_text(session.get("sport_profile_name")),
         device=contents.device,
         utc_offset_s=contents.utc_offset_s,
-        track=_thin(_positions(records, lo, hi)),
+        track=_track(records, lo, hi),
         cadence_spm=_cadence_spm(session, records, span) if sport == "running" else None,
         laps=_session_laps(laps, start_s, end_s),
         timeline=_timeline(records, span, start_s),
@@ -440,7 +572,7 @@ def _records_activity(records: _Records, contents: _Contents) -> tuple[Activity,
         name=_text(sport_message.get("name")),
         device=contents.device,
         utc_offset_s=contents.utc_offset_s,
-        track=_thin(_positions(records, 0, count)),
+        track=_track(records, 0, count),
         cadence_spm=_cadence_spm({}, records, span) if sport == "running" else None,
         timeline=_timeline(records, span, start_s),
     )
@@ -454,30 +586,54 @@ def _fallback_sport(contents: _Contents) -> str:
 
 
 def _positions(records: _Records, lo: int, hi: int) -> Iterator[tuple[int, tuple[float, float]]]:
-    """(timestamp_s, (lat, lon)) of records[lo:hi] that carry a valid position, in degrees."""
-    times, lats, lons = records.time_s, records.lat, records.lon
+    """(index, (lat, lon)) of records[lo:hi] that carry a valid position, in degrees."""
+    lats, lons = records.lat, records.lon
     for i in range(lo, hi):
         lat = lats[i]
         if lat == NO_POSITION:
             continue
         lat_deg, lon_deg = lat * SEMICIRCLE_DEG, lons[i] * SEMICIRCLE_DEG
         if -90.0 <= lat_deg <= 90.0 and -180.0 <= lon_deg <= 180.0:
-            yield times[i], (lat_deg, lon_deg)
+            yield i, (lat_deg, lon_deg)
 
 
-def _thin(points: Iterable[tuple[int, Any]]) -> tuple[Any, ...]:
-    """One point every TRACK_STEP_S seconds, and the last point."""
-    kept: list[Any] = []
-    next_s = float("-inf")
-    last = None
-    for time_s, point in points:
-        if time_s >= next_s:
-            kept.append(point)
-            next_s = time_s + TRACK_STEP_S
-        last = point
-    if kept and kept[-1] is not last:
-        kept.append(last)
-    return tuple(kept)
+def _track(records: _Records, lo: int, hi: int) -> tuple[tuple[float, float], ...]:
+    """The (lat, lon) track of records[lo:hi] in degrees, thinned (see `_thinned`)."""
+    lats, lons = records.lat, records.lon
+    some_lat = lats[lo:hi]
+    if (
+        some_lat
+        and not column_holds(some_lat, NO_POSITION)
+        and min(some_lat) * SEMICIRCLE_DEG >= -90.0
+        and max(some_lat) * SEMICIRCLE_DEG <= 90.0
+    ):  # every record has a valid position: degrees grow with semicircles, and any sint32
+        # longitude is within [-180, 180) degrees
+        where: Sequence[int] = range(lo, hi)
+        times: Sequence[int] = records.time_s[lo:hi]
+    else:
+        where = [i for i, _ in _positions(records, lo, hi)]
+        times = [records.time_s[i] for i in where]
+    return tuple(
+        (lats[i] * SEMICIRCLE_DEG, lons[i] * SEMICIRCLE_DEG)
+        for i in map(where.__getitem__, _thinned(times))
+    )
+
+
+def _thinned(times: Sequence[int]) -> list[int]:
+    """Which points to keep, by index, of points at these times in time order.
+
+    One every TRACK_STEP_S seconds (the first at or after the last kept plus the step, found
+    by bisection), and the last point.
+    """
+    kept: list[int] = []
+    count = len(times)
+    index = 0
+    while index < count:
+        kept.append(index)
+        index = bisect_left(times, times[index] + TRACK_STEP_S, index + 1)
+    if kept and kept[-1] != count - 1:
+        kept.append(count - 1)
+    return kept
 
 
 def _record_span(records: _Records, lo: int, hi: int, previous_m: float) -> _Span:
@@ -510,12 +666,17 @@ def _timeline(records: _Records, span: _Span, start_s: int) -> tuple[tuple[float
     """(seconds since start_s, metres so far) of the span's records, thinned like the track."""
     offset_m = span.before_m if span.before_m == span.before_m else 0.0
     times, distances = records.time_s, records.distance_m
-    pairs = (
-        (times[i], (float(times[i] - start_s), distances[i] - offset_m))
-        for i in range(span.lo, span.hi)
-        if distances[i] == distances[i]
+    total_m = sum(distances[span.lo : span.hi])
+    if total_m == total_m:  # no NaN: every record has a distance
+        where: Sequence[int] = range(span.lo, span.hi)
+        some_times: Sequence[int] = times[span.lo : span.hi]
+    else:
+        where = [i for i in range(span.lo, span.hi) if distances[i] == distances[i]]
+        some_times = [times[i] for i in where]
+    return tuple(
+        (float(times[i] - start_s), distances[i] - offset_m)
+        for i in map(where.__getitem__, _thinned(some_times))
     )
-    return _thin(pairs)
 
 
 def _cadence_spm(session: dict[str, Any], records: _Records, span: _Span) -> float | None:
