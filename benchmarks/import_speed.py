@@ -38,10 +38,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -139,19 +141,29 @@ def floor_main(export: Path) -> None:
 
 
 def measure(command: list[str]) -> Measured:
-    """Run `command`, polling the memory of it and its children; wall, CPU and peaks."""
+    """Run `command`, polling the memory of it and its children; wall, CPU and peaks.
+
+    A thread waits for the command (wall time to the moment it ends, not to the next poll)
+    while this one samples memory every POLL_S.
+    """
     with tempfile.TemporaryFile("w+") as log:  # a pipe left unread would stall a chatty import
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
+        ended: list[tuple[float, int, Any]] = []
+
+        def wait() -> None:
+            _, status, usage = os.wait4(child.pid, 0)
+            ended.append((time.perf_counter(), status, usage))
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
         peak_pss = peak_hwm = 0.0
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
+        while waiter.is_alive():
             pss, hwm = _tree_memory_mb(child.pid)
             peak_pss, peak_hwm = max(peak_pss, pss), max(peak_hwm, hwm)
-            time.sleep(POLL_S)
-        seconds = time.perf_counter() - started
+            waiter.join(POLL_S)
+        [(ended_at, status, usage)] = ended
+        seconds = ended_at - started
         log.seek(0)
         output = log.read()
     child.returncode = os.waitstatus_to_exitcode(status)
