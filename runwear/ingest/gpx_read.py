@@ -10,9 +10,11 @@ points kept, not the XML. Elements are matched by local name: any namespace, or 
 Most files write every point the same way (`<trkpt lat=".." lon=".."><ele>..</ele><time>..
 </time>[<extensions>..</extensions>]</trkpt>`, as Strava and Garmin do). For those, the
 points are cut out with one regular expression and only what is left (tracks, names,
-metadata: a few elements) goes through expat's callbacks, after expat has checked the
-whole document: `_read_fast`, about twice as fast. A file with any point written otherwise,
-comments, CDATA or processing instructions is read by the callbacks alone, as before.
+metadata: a few elements) goes through expat's callbacks: `_read_fast`, about twice as fast.
+The pattern matches only well-formed XML outside <extensions>, and expat checks the rest
+(the whole document first when points have extensions). A file with any point written
+otherwise, comments, CDATA or processing instructions is read by the callbacks alone, as
+before, and a broken file is refused by them, with the line in the file.
 
 The text must have passed `runwear.ingest.xmlsafe.check_prolog` (no DTD, no entities).
 """
@@ -70,29 +72,33 @@ class GpxDoc:
 
 # A track point as most files write it: lat then lon in double quotes, then an optional
 # <ele> and <time> of plain text (no entity, no child), then an optional <extensions> with no
-# <extensions> or <trkpt> inside, in the default namespace. No quantifier holds another that
-# could match the same text (an extension's text is read a character at a time): a point that
-# fails to match fails in time linear in its length.
+# <extensions> or <trkpt> inside, in the default namespace. Outside <extensions> it matches
+# only well-formed XML (XML's own whitespace, no character XML forbids), so a document whose
+# points have no extensions needs no check beyond the skeleton's. No quantifier holds another
+# that could match the same text (an extension's text is read a character at a time): a
+# point that fails to match fails in time linear in its length.
+_S = "[ \t\r\n]"
+_TEXT = "[^<&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*"
+_VALUE = '[^"<&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*'
 _POINT = (
-    r'<trkpt\s+lat\s*=\s*"([^"<&]*)"\s+lon\s*=\s*"([^"<&]*)"\s*>\s*'
-    r"(?:<ele\s*>([^<&]*)</ele\s*>\s*)?"
-    r"(?:<time\s*>([^<&]*)</time\s*>\s*)?"
+    rf'<trkpt{_S}+lat{_S}*={_S}*"({_VALUE})"{_S}+lon{_S}*={_S}*"({_VALUE})"{_S}*>{_S}*'
+    rf"(?:<ele{_S}*>({_TEXT})</ele{_S}*>{_S}*)?"
+    rf"(?:<time{_S}*>({_TEXT})</time{_S}*>{_S}*)?"
     r"(?:<extensions\s*>(?:[^<]|<(?!/?(?:[\w.-]+:)?(?:extensions|trkpt)[\s/>]))*"
-    r"</extensions\s*>\s*)?"
-    r"</trkpt\s*>"
+    rf"</extensions{_S}*>{_S}*)?"
+    rf"</trkpt{_S}*>"
 )
 _POINTS = re.compile(_POINT)
 _PLACE = "runwear-points"  # stands in the skeleton for a run of points cut out
 _PLACE_TAG = f"<{_PLACE}/>"
 CUT_CHARS = 1 << 16  # text split for points at a time
-_NOT_FAST = ("<!--", "<![CDATA[", ":trkpt", _PLACE)  # where the cut could go wrong
+_NOT_FAST = ("<!--", "<![CDATA[", "]]>", ":trkpt", _PLACE)  # where the cut could go wrong
 _GROUPS = 4  # lat, lon, ele, time
 XML_SPACE = " \t\r\n"
 
 
 def read_gpx(text: str) -> GpxDoc:
     """The tracks of a GPX document; IngestError naming the line when the XML is broken."""
-    _parse(expat.ParserCreate(namespace_separator="}"), text)  # the whole text is well formed
     return _read_fast(text) or read_gpx_slowly(text)
 
 
@@ -125,6 +131,8 @@ def _read_fast(text: str) -> GpxDoc | None:
     expected = text.count("<trkpt")
     if not expected or any(marker in text for marker in _NOT_FAST) or _instructs(text):
         return None
+    if "<extensions" in text:  # what the pattern lets through there, expat checks
+        _parse(expat.ParserCreate(namespace_separator="}"), text)
     pieces: list[str] = []  # the skeleton
     runs: list[list[GpxPoint]] = []
     run: list[GpxPoint] | None = None
@@ -147,7 +155,10 @@ def _read_fast(text: str) -> GpxDoc | None:
         return None  # a point written some other way: the callbacks read them all
     pieces += (_PLACE_TAG, gap)
     doc, parser = _reader(runs)
-    _parse(parser, "".join(pieces))
+    try:
+        _parse(parser, "".join(pieces))
+    except IngestError:
+        return None  # broken: the callbacks name the line in the file itself
     return doc
 
 
