@@ -122,6 +122,56 @@ def test_a_second_import_never_parses(tmp_path, inputs, monkeypatch):
     assert dump(db_path) == before
 
 
+class _CountingPool:
+    """A pool that parses at once in this process and counts the files out at a time (sent,
+    their result not yet taken)."""
+
+    most = 0
+
+    def __init__(self, max_workers: int, initializer) -> None:
+        self.out: set[object] = set()
+
+    def submit(self, fn, data: bytes, fmt: str):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_result(fn(data, fmt))
+        self.out.add(future)
+        _CountingPool.most = max(_CountingPool.most, len(self.out))
+        taken = future.result
+
+        def result(timeout=None):
+            self.out.discard(future)
+            return taken(timeout)
+
+        future.result = result  # type: ignore[method-assign]
+        future.done = lambda: False  # type: ignore[method-assign]  # as if still parsing
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("out_bytes", "most"),
+    [(1 << 30, 16), (1, 1)],
+    ids=["files per worker", "bytes"],
+)
+def test_files_out_with_the_workers_are_capped(tmp_path, monkeypatch, out_bytes, most):
+    import concurrent.futures
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"{i}.fit").write_bytes(fit_activity_bytes([run_of(i)]))
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _CountingPool)
+    monkeypatch.setattr(engine_module, "OUT_BYTES", out_bytes)
+    _CountingPool.most = 0
+    lines = do_import(tmp_path / "runwear.db", [folder], jobs=2)
+    assert len([line for line in lines if ": imported: " in line]) == 40
+    assert _CountingPool.most == most
+
+
 def test_interrupted_import_resumes_to_the_same_database(tmp_path, inputs):
     whole = tmp_path / "whole.db"
     do_import(whole, inputs, jobs=2, batch_files=3)

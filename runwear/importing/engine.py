@@ -5,8 +5,10 @@ bytes it has never stored to a worker to parse (the expensive part). Results are
 the items' order, whatever order the workers finish in, so an import gives the same database
 with any number of workers. Items ready to be written are written in batches (every
 `batch_files` items or `batch_s` seconds), each in one short transaction; a batch of files
-all stored already takes none (a re-import never waits for the lock). At most `2 x jobs`
-files are out with the workers at a time, so memory stays flat however large the import.
+all stored already takes none (a re-import never waits for the lock). At most
+`OUT_PER_JOB x jobs` files, and OUT_BYTES of them, are out with the workers at a time, so
+memory stays flat however large the import, while the workers have enough queued to keep
+busy while a batch is written.
 
 Known bytes are looked up on `dbs.read_db`; the full database (`dbs.db`), the writer and
 the worker pool are opened only when something is to be written or parsed, so re-importing
@@ -39,6 +41,10 @@ if TYPE_CHECKING:  # a pool (and multiprocessing) only once a file needs parsing
     from runwear.store.readonly import ReadDb
 
 MAX_WAITING = 64  # items read ahead of the one being written, at most
+# Files out with the workers, at most: per worker, and their bytes in all (past that, one
+# more file at a time). 2 per worker left the workers idle while a batch was written.
+OUT_PER_JOB = 8
+OUT_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -51,6 +57,7 @@ class _Pending:
     parsed: ParsedFile | None = None
     error: str | None = None
     future: Future[ParsedFile | str] | None = None
+    size: int = 0  # bytes sent to a worker
 
 
 class Databases(Protocol):
@@ -81,6 +88,7 @@ class Engine:
         self.on_progress = on_progress
         self._pool: ProcessPoolExecutor | None = None
         self._out = 0  # files with the workers
+        self._out_bytes = 0  # and their bytes
         self._sent: set[str] = set()  # hashes parsed in this import
         self._failed: dict[str, str] = {}  # hash -> why the first file with it was refused
 
@@ -102,7 +110,7 @@ class Engine:
             for item in items:
                 waiting.append(self._prepare(item, jobs))
                 while waiting and (
-                    _ready(waiting[0]) or self._out >= 2 * jobs or len(waiting) >= MAX_WAITING
+                    _ready(waiting[0]) or self._busy(jobs) or len(waiting) >= MAX_WAITING
                 ):
                     if not ready:
                         first_ready_at = time.monotonic()
@@ -120,6 +128,11 @@ class Engine:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
+
+    def _busy(self, jobs: int) -> bool:
+        """Whether the workers have as much as they may hold: no file is sent until one is
+        back."""
+        return self._out >= OUT_PER_JOB * jobs or self._out_bytes >= OUT_BYTES
 
     @property
     def writer(self) -> Writer:
@@ -142,6 +155,7 @@ class Engine:
             _settle(pending, pending.future.result())
             pending.future = None
             self._out -= 1
+            self._out_bytes -= pending.size
         return pending
 
     def _write_batch(self, ready: list[_Pending]) -> Iterator[FileResult]:
@@ -190,7 +204,9 @@ class Engine:
 
                 self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker)
             pending.future = self._pool.submit(parse_job, data, item.fmt)
+            pending.size = len(data)
             self._out += 1
+            self._out_bytes += pending.size
         return pending
 
     def _write(self, pending: _Pending) -> FileResult:
