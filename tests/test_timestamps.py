@@ -44,3 +44,15 @@ def test_fast_path_matches_the_full_parse(text):
 def test_a_z_time_reads_as_utc_epoch_seconds():
     assert timestamps.parse_time("2022-01-03T06:30:01Z") == (1641191401, None)
     assert timestamps.parse_time("2022-01-03T06:30:01.25Z") == (1641191401.25, None)
+
+
+def test_parse_times_gives_parse_time_of_each_to_the_bit():
+    texts = [*TIMES, None, "", "2022-01-03T06:31:07Z", "2022-01-03T06:31:07z"]
+    timestamps._minutes.clear()  # the first reading of each minute, then the remembered one
+    for _ in range(2):
+        batch = timestamps.parse_times(texts)
+        single = [timestamps.parse_time(text) for text in texts]
+        assert batch == single
+        assert [type(t[0]) if t else None for t in batch] == [
+            type(t[0]) if t else None for t in single
+        ]

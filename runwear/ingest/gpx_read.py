@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from xml.parsers import expat
 
 from runwear.ingest.model import IngestError
-from runwear.ingest.timestamps import parse_time
+from runwear.ingest.timestamps import parse_time, parse_times
 
 CHUNK_CHARS = 1 << 20
 ELEVATIONS_KEPT = 1 << 16  # distinct <ele> texts whose number is shared by the points
@@ -191,9 +191,9 @@ def _points(parts: list[str | None]) -> list[GpxPoint]:
             if len(elevations) < ELEVATIONS_KEPT:
                 elevations[text] = ele
         eles.append(ele)
-    whens = [parse_time(text) for text in parts[4 :: _GROUPS + 1]]
+    whens = parse_times(parts[4 :: _GROUPS + 1])
     return [
-        GpxPoint(lat, lon, ele, *(when or (None, None)))
+        GpxPoint(lat, lon, ele, when[0], when[1]) if when else GpxPoint(lat, lon, ele, None, None)
         for lat, lon, ele, when in zip(
             _numbers(parts[1 :: _GROUPS + 1]),
             _numbers(parts[2 :: _GROUPS + 1]),
