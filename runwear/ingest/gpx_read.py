@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from xml.parsers import expat
 
 from runwear.ingest.model import IngestError
@@ -33,7 +33,6 @@ from runwear.ingest.timestamps import parse_time, parse_times
 
 CHUNK_CHARS = 1 << 20
 ELEVATIONS_KEPT = 1 << 16  # distinct <ele> texts whose number is shared by the points
-_UNREAD: Any = object()
 RETRY = "Export the activity again"
 
 
@@ -132,7 +131,8 @@ def _read_fast(text: str) -> GpxDoc | None:
     if not expected or any(marker in text for marker in _NOT_FAST) or _instructs(text):
         return None
     if "<extensions" in text:  # what the pattern lets through there, expat checks
-        _parse(expat.ParserCreate(namespace_separator="}"), text)
+        _parse(_new_parser(), text)
+    elevations = _Elevations()
     pieces: list[str] = []  # the skeleton
     runs: list[list[GpxPoint]] = []
     run: list[GpxPoint] | None = None
@@ -140,7 +140,7 @@ def _read_fast(text: str) -> GpxDoc | None:
     found = 0
     for chunk in _chunks(text):
         parts = _POINTS.split(chunk)
-        points = _points(parts)
+        points = _points(parts, elevations)
         found += len(points)
         gaps = parts[:: _GROUPS + 1]
         gap += gaps[0]  # type: ignore[operator]
@@ -180,17 +180,9 @@ def _instructs(text: str) -> bool:
     return text.find("<?", start) >= 0
 
 
-def _points(parts: list[str | None]) -> list[GpxPoint]:
+def _points(parts: list[str | None], elevations: _Elevations) -> list[GpxPoint]:
     """The points in `_POINTS.split`'s parts, as the callbacks would read them."""
-    elevations: dict[str | None, float | None] = {}  # a track repeats its elevations
-    eles = []
-    for text in parts[3 :: _GROUPS + 1]:
-        ele = elevations.get(text, _UNREAD)
-        if ele is _UNREAD:
-            ele = number(text)
-            if len(elevations) < ELEVATIONS_KEPT:
-                elevations[text] = ele
-        eles.append(ele)
+    eles = list(map(elevations.__getitem__, parts[3 :: _GROUPS + 1]))
     whens = parse_times(parts[4 :: _GROUPS + 1])
     return [
         GpxPoint(lat, lon, ele, when[0], when[1]) if when else GpxPoint(lat, lon, ele, None, None)
@@ -215,6 +207,22 @@ def _numbers(texts: list[str | None]) -> list[float | None]:
     return list(map(number, texts))
 
 
+class _Elevations(dict[str | None, float | None]):
+    """<ele> text -> its number, one float object per distinct text (a track repeats its
+    elevations); the first ELEVATIONS_KEPT texts are remembered."""
+
+    def __missing__(self, text: str | None) -> float | None:
+        value = number(text)
+        if len(self) < ELEVATIONS_KEPT:
+            self[text] = value
+        return value
+
+
+def _new_parser() -> expat.XMLParserType:
+    """An expat parser as every reading here uses it: names as `{namespace}local`."""
+    return expat.ParserCreate(namespace_separator="}")
+
+
 def _reader(runs: list[list[GpxPoint]] | None = None) -> tuple[GpxDoc, expat.XMLParserType]:
     """An expat parser whose callbacks fill in the GpxDoc: no element objects are built.
 
@@ -224,13 +232,13 @@ def _reader(runs: list[list[GpxPoint]] | None = None) -> tuple[GpxDoc, expat.XML
     `_read_fast` cut out, one list per `<runwear-points/>` in the skeleton, in order.
     """
     doc = GpxDoc()
-    parser = expat.ParserCreate(namespace_separator="}")
+    parser = _new_parser()
     names = [""]  # local names of the open elements, below them the document's ""
     texts: list[str | None] = [""]  # their text, frozen once a child element has begun
     chars: list[str] = []
     positions: list[tuple[float | None, float | None]] = []  # of the open <trkpt>s
     local: dict[str, str] = {}
-    elevations: dict[str | None, float | None] = {}  # <ele> text -> its number, one object
+    elevations = _Elevations()
     track: GpxTrack | None = None
     segment: list[GpxPoint] | None = None
     ele: float | None = None
@@ -292,11 +300,7 @@ def _reader(runs: list[list[GpxPoint]] | None = None) -> tuple[GpxDoc, expat.XML
         parent = names[-1]
         if parent == "trkpt":
             if name == "ele":
-                ele = elevations.get(text, _UNREAD)  # a track repeats its elevations
-                if ele is _UNREAD:
-                    ele = number(text)
-                    if len(elevations) < ELEVATIONS_KEPT:
-                        elevations[text] = ele
+                ele = elevations[text]
             elif name == "time":
                 when = parse_time(text)
         elif name == "trkseg":
