@@ -7,7 +7,6 @@ Seasons are dated in UTC and checked as of Monday 2026-06-15 00:00 UTC, so today
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -155,9 +154,9 @@ def test_warm_up_minutes_change_without_reimport():
     # Three easy minutes, then full pace: warmed up for warmup_min 3 (the default 5 sees
     # 3 x 150 + 2 x 200 = 850 m in 5 minutes, 85% of the rest: warmed up too).
     paced_run(db, TODAY - timedelta(days=1), first=150.0, minutes=3)
-    assert kinds(db, "warm_up", replace(UTC, warmup_min=3)) == []
-    assert kinds(db, "warm_up", replace(UTC, warmup_min=1)) == []
-    assert kinds(db, "warm_up", replace(UTC, warmup_min=1, full_pace_pct=75)) == [
+    assert kinds(db, "warm_up", UTC._replace(warmup_min=3)) == []
+    assert kinds(db, "warm_up", UTC._replace(warmup_min=1)) == []
+    assert kinds(db, "warm_up", UTC._replace(warmup_min=1, full_pace_pct=75)) == [
         ("info", 100.0, 50.0)
     ]
 
@@ -196,7 +195,7 @@ def test_cadence_unknown_is_skipped_never_zero():
     add_activity_on(db, TODAY - timedelta(days=2), 8_000.0, cadence_spm=None)
     add_activity_on(db, TODAY - timedelta(days=3), 8_000.0, cadence_spm=170.0)
     assert kinds(db, "cadence") == []
-    assert messages(db, "cadence", replace(UTC, min_cadence_spm=171)) == [
+    assert messages(db, "cadence", UTC._replace(min_cadence_spm=171)) == [
         "Median cadence 170 steps/min over the last 14 days (1 run; below 171): a low step rate "
         "often means overstriding, which brakes into the lower back. Try shorter, quicker steps "
         "(5-10% more)."
@@ -278,8 +277,8 @@ def test_long_run_spike_message_and_minimum_distance():
         "before it (10.0 km; over 10%): make long runs longer by no more than 10% at a time. "
         "Runs much longer than the month's longest were linked to injuries."
     ]
-    assert kinds(db, "long_run_spike", replace(UTC, spike_min_km=15.1)) == []
-    assert kinds(db, "long_run_spike", replace(UTC, spike_min_km=15.0)) != []
+    assert kinds(db, "long_run_spike", UTC._replace(spike_min_km=15.1)) == []
+    assert kinds(db, "long_run_spike", UTC._replace(spike_min_km=15.0)) != []
 
 
 # -- pain_continues ------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time as clock
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -48,7 +47,7 @@ def week(start: date, **figures: object) -> WeekLoad:
         change_pct=None,
         acwr=None,
     )
-    return replace(empty, **figures)
+    return empty._replace(**figures)
 
 
 def test_steady_season_weekly_figures():

@@ -6,7 +6,6 @@ Every season is dated in UTC (timezone setting "UTC") and checked as of Monday 2
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -82,7 +81,7 @@ def test_fast_ramp_warns_on_every_comparison():
 
 def test_messages_use_the_display_units_and_json_stays_metric():
     db = season([20, 20, 20, 20, 26, 34])
-    miles = replace(UTC, units="mi")
+    miles = UTC._replace(units="mi")
     [seven] = [f for f in run_checks(db, miles, LOAD_AS_OF) if f.subject == "7 days"]
     assert seven.message.startswith("Last 7 days 21.1 mi vs 16.2 mi the 7 before (+30.8%")
     assert (seven.value, seven.threshold) == (30.8, 10.0)
@@ -122,8 +121,8 @@ def test_weekly_ramp_ignores_weeks_under_5_km(before_km, fires):
 def test_ramp_thresholds_are_settings():
     db = season([10, 10, 10, 11.5])
     assert found(db) == [("weekly_ramp", "warn", "7 days")]
-    assert found(db, replace(UTC, ramp_pct=15)) == []
-    assert found(db, replace(UTC, min_history_weeks=5)) == []
+    assert found(db, UTC._replace(ramp_pct=15)) == []
+    assert found(db, UTC._replace(min_history_weeks=5)) == []
 
 
 def four_steady_weeks_then(last_week_days):
@@ -172,7 +171,7 @@ def test_no_rest_day_in_the_last_7(days_run, fires):
 
 def test_rest_days_wanted_is_a_setting():
     db = four_steady_weeks_then(range(6))
-    two = replace(UTC, min_rest_days_per_week=2, max_runs_per_week=6)
+    two = UTC._replace(min_rest_days_per_week=2, max_runs_per_week=6)
     assert found(db, two) == [("no_rest_day", "warn", "7 days")]
     assert messages(db, "no_rest_day", two) == [
         "1 rest day in the last 7 days (2026-06-08 to 2026-06-14; at least 2 wanted): take a "
@@ -187,7 +186,7 @@ def test_six_runs_a_week_streak():
         "6 runs in the last 7 days (more than 4): keep to 4 a week and rest or cross-train on "
         "the other days."
     ]
-    assert found(db, replace(UTC, max_runs_per_week=6)) == []
+    assert found(db, UTC._replace(max_runs_per_week=6)) == []
 
 
 @pytest.mark.parametrize(

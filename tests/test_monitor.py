@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from runwear.monitor.checks import run_checks
@@ -57,7 +55,7 @@ def test_own_limit_and_setting_limit():
     db = memory_db()
     add_shoe(db, "Own", start_distance_m=450_000, limit_m=450_000)
     add_shoe(db, "Default", start_distance_m=500_000)
-    settings = replace(SETTINGS, shoe_limit_km=500)
+    settings = SETTINGS._replace(shoe_limit_km=500)
     assert {w.name: w.status(settings) for w in shoe_wear(db, settings)} == {
         "Default": "retire",
         "Own": "retire",

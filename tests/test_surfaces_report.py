@@ -4,7 +4,6 @@ checks at their thresholds."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -186,7 +185,7 @@ def test_hard_share_is_not_repeated_when_concrete_warns():
     shoe = add_shoe(db, "Any")
     add(db, [("concrete", "shoe", 25_000)], shoe=shoe)
     assert kinds(db) == [("concrete_share", "warn")]
-    assert kinds(db, replace(SETTINGS, concrete_share_pct=100)) == [("hard_share", "info")]
+    assert kinds(db, SETTINGS._replace(concrete_share_pct=100)) == [("hard_share", "info")]
 
 
 @pytest.mark.parametrize(
@@ -212,9 +211,9 @@ def test_unknown_tagged_by_hand_is_not_a_hint():
     shoe = add_shoe(db, "Any")
     add(db, [("unknown", "manual", 9_000)], shoe=shoe)
     assert kinds(db) == []
-    assert kinds(db, replace(SETTINGS, unknown_share_pct=10)) == []
+    assert kinds(db, SETTINGS._replace(unknown_share_pct=10)) == []
     add(db, [("unknown", "shoe", 1_000)], shoe=shoe, days_ago=2)  # not manual: counts
-    assert kinds(db, replace(SETTINGS, unknown_share_pct=9.9)) == [("surface_unknown", "info")]
+    assert kinds(db, SETTINGS._replace(unknown_share_pct=9.9)) == [("surface_unknown", "info")]
 
 
 def test_settings_for_the_new_checks(run):

@@ -8,7 +8,6 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,15 +27,18 @@ def default_db_path() -> Path:
     return Path(click.get_app_dir("runwear")) / "runwear.db"
 
 
-@dataclass
 class App:
     """What a command needs: the database (opened on first use) and the settings."""
 
-    db_path: Path
-    units: str | None = None
-    _db: Database | None = field(default=None, repr=False)
-    _light: ReadDb | None = field(default=None, repr=False)
-    _warned: bool = field(default=False, repr=False)
+    def __init__(self, db_path: Path, units: str | None = None) -> None:
+        self.db_path = db_path
+        self.units = units
+        self._db: Database | None = None
+        self._light: ReadDb | None = None
+        self._warned = False  # a bad stored setting was reported in this call
+
+    def __repr__(self) -> str:
+        return f"App(db_path={self.db_path!r}, units={self.units!r})"
 
     @property
     def db(self) -> Database:
@@ -88,7 +90,7 @@ class App:
                     f"the default. Fix it: runwear config {b.key} --reset",
                     err=True,
                 )
-        return replace(settings, units=self.units) if self.units else settings
+        return settings._replace(units=self.units) if self.units else settings
 
 
 pass_app = click.make_pass_decorator(App)

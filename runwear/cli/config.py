@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 import click
@@ -64,7 +63,7 @@ def config(
     runwear config units mi
     runwear config units --reset
     """
-    defaults = asdict(Settings())
+    defaults = Settings()._asdict()
     if key is not None and key not in KEYS:
         raise click.BadParameter(
             f"unknown setting {key!r}. Settings: {', '.join(KEYS)}", param_hint="KEY"
@@ -75,7 +74,7 @@ def config(
         reset_setting(app.db, key)
         click.echo(f"{key} = {_shown(defaults[key])} (default)")
         return
-    current = asdict(app.settings)
+    current = app.settings._asdict()
     if key is None:
         _listing(current, defaults, json_, csv_)
         return

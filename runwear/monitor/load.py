@@ -20,9 +20,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from runwear.store.activities import iso_utc
 from runwear.store.settings import LOCAL_ZONE, Settings
@@ -37,8 +36,7 @@ SHOE_RATE_WEEKS = 8  # a shoe's forecast runs at its rate over this many weeks
 MIN_RATE_DAYS = 7  # ... or since its first run, but never over fewer days than this
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """One stored run as the load figures see it, dated by its local calendar day."""
 
     id: int
@@ -50,8 +48,7 @@ class Run:
     shoe_id: int | None
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Totals of the runs on the local days `first`..`last` (both included)."""
 
     first: date
@@ -97,8 +94,7 @@ class Span:
         return self.hard_m / self.distance_m if self.distance_m else None
 
 
-@dataclass(frozen=True)
-class WeekLoad:
+class WeekLoad(NamedTuple):
     """One ISO week's running (the current week: its days so far)."""
 
     week: str  # ISO week, 2026-W24
@@ -118,16 +114,14 @@ class WeekLoad:
     # 4 weeks of running, or when that average is under min_week_km)
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(NamedTuple):
     """The running since the last break: where it starts and how long the break was."""
 
     start: date  # first run day after the last break (else the first run day)
     break_days: int | None  # days without running before `start` (None: no break)
 
 
-@dataclass(frozen=True)
-class ShoeForecast:
+class ShoeForecast(NamedTuple):
     """When an active shoe reaches its limit at its recent rate."""
 
     shoe_id: int

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from runwear.store.activities import iso_utc
 from runwear.store.settings import Settings
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
 OK, NEARING, RETIRE, RETIRED = "ok", "nearing", "retire", "retired"
 
 
-@dataclass(frozen=True)
-class ShoeWear:
+class ShoeWear(NamedTuple):
     """One shoe's mileage against its limit."""
 
     id: int
@@ -91,8 +89,7 @@ def shoe_wear(
     ]
 
 
-@dataclass(frozen=True)
-class ShoeAge:
+class ShoeAge(NamedTuple):
     """How old an active pair is: from its purchase date, else its first run."""
 
     id: int

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
     from sqlite_utils import Database
@@ -17,8 +16,7 @@ if TYPE_CHECKING:  # sqlite_utils loads only where a command writes
 LOCAL_ZONE = "local"  # the `timezone` value meaning the machine's own zone
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Thresholds and preferences; every field is a `runwear config` key."""
 
     shoe_limit_km: float = 700.0  # default retirement distance for shoes without their own
@@ -230,7 +228,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "timezone": _timezone,
     **{key: partial(_number, key) for key in RANGES},
 }
-KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+KEYS: tuple[str, ...] = Settings._fields
 
 
 def parse_setting(key: str, text: str) -> object:
@@ -240,8 +238,7 @@ def parse_setting(key: str, text: str) -> object:
     return PARSERS[key](text)
 
 
-@dataclass(frozen=True)
-class BadSetting:
+class BadSetting(NamedTuple):
     """A stored value that does not parse or is out of range; its default applies instead."""
 
     key: str
@@ -261,7 +258,7 @@ def read_settings(db: ReadDb) -> tuple[Settings, list[BadSetting]]:
             values[key] = PARSERS[key](text)
         except ValueError as exc:
             bad.append(BadSetting(key, text, str(exc)))
-    return replace(Settings(), **values), bad
+    return Settings(**values), bad
 
 
 def load_settings(db: ReadDb) -> Settings:
