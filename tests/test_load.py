@@ -12,8 +12,10 @@ from click.testing import CliRunner
 from runwear.cli import cli
 from runwear.monitor.checks import run_checks
 from runwear.monitor.load import (
+    Run,
     WeekLoad,
     format_pace,
+    history_days,
     load_runs,
     shoe_forecasts,
     today_of,
@@ -427,3 +429,17 @@ def test_shoes_lists_limit_on(run, runwear_db):
     assert table[0].split()[-2:] == ["limit", "on"]
     assert table[2].split()[-1] == shoes["Pegasus"]["limit_on"]
     assert table[3].split()[-1] == "-"
+
+
+def test_history_days_count_from_the_last_break():
+    def run(day: date) -> Run:
+        return Run(0, day, 5_000.0, 1_500.0, 0.0, 0.0, None)
+
+    start = date(2026, 3, 2)
+    runs = [run(start + timedelta(days=n)) for n in (0, 3, 6, 30, 32, 45)]
+    assert history_days(runs, start - timedelta(days=1), 14) == 0  # no run by then
+    assert history_days(runs, start + timedelta(days=6), 14) == 7
+    assert history_days(runs, start + timedelta(days=29), 14) == 30  # 23 days rest: not yet
+    assert history_days(runs, start + timedelta(days=30), 14) == 1  # ... a break, then back
+    assert history_days(runs, start + timedelta(days=45), 14) == 16  # 12 days off: no break
+    assert history_days(runs, start + timedelta(days=45), 12) == 1  # ... of 12: a break

@@ -162,6 +162,35 @@ def test_load_rule_breaks_each_named():
     assert weeks[1].breaks == []  # 10 after 10
 
 
+def test_the_first_weeks_of_a_history_are_not_judged():
+    db = memory_db()
+    # Running starts on a Saturday (16 km that weekend), then 44, 44, 44 and 60 km weeks.
+    first_monday = LAST_MONDAY - timedelta(weeks=4)
+    for day in (5, 6):
+        add_run_on(db, first_monday + timedelta(days=day), 8_000)
+    add_weeks(db, [44, 44, 44, 60])
+    weeks = load_weeks(db, Settings(timezone="UTC"), LOAD_AS_OF, 5)
+    assert [w.week_start for w in weeks] == [first_monday + timedelta(weeks=n) for n in range(5)]
+    # +175% on the first weekend, +450% and +46.7% over two weeks: figures, not rule breaks,
+    # for 9, 16 and 23 days of history (check's ramp waits for 21, its two-week rule for 28).
+    assert weeks[1].change_pct == 175.0 and weeks[1].breaks == []
+    assert weeks[2].two_week_pct == pytest.approx(450.0) and weeks[2].breaks == []
+    assert weeks[3].two_week_pct == pytest.approx(46.7, abs=0.05) and weeks[3].breaks == []
+    # 30 days in, the week's +36.4% is a rule broken again.
+    assert weeks[4].change_pct == 36.4
+    assert [b.split(" ")[0] for b in weeks[4].breaks] == ["+36.4%"]
+
+
+def test_a_comeback_is_judged_after_min_history_weeks():
+    db = memory_db()
+    # Four 20 km weeks, three weeks off, then 10 and 30 km (+200%) in the first two back.
+    add_weeks(db, [20, 20, 20, 20, 0, 0, 0, 10, 30])
+    weeks = load_weeks(db, Settings(timezone="UTC"), LOAD_AS_OF, 2)
+    assert weeks[-1].change_pct == 200.0 and weeks[-1].breaks == []
+    eager = load_weeks(db, Settings(timezone="UTC", min_history_weeks=1), LOAD_AS_OF, 2)
+    assert [b.split(" ")[0] for b in eager[-1].breaks] == ["+200.0%"]
+
+
 def test_current_week_is_judged_once_complete():
     db = memory_db()
     add_weeks(db, [10, 10, 10, 10])

@@ -314,6 +314,15 @@ def stretch(runs: Sequence[Run], gap_days: int) -> Stretch | None:
     return Stretch(days[0], None)
 
 
+def history_days(runs: Sequence[Run], last: date, gap_days: int) -> int:
+    """Days of running since the last break, as of local day `last` (0: no run by then).
+
+    `runs` may start anywhere before `last`: cut `gap_days` and more before the day a
+    judgement needs, the figure it gives is either exact or over what that needs."""
+    current = stretch([r for r in runs if r.day <= last], gap_days)
+    return (last - current.start).days + 1 if current else 0
+
+
 def monday_of(day: date) -> date:
     """The Monday starting `day`'s ISO week."""
     return day - timedelta(days=day.weekday())

@@ -20,6 +20,7 @@ from runwear.monitor.load import (
     Run,
     Span,
     format_pace,
+    history_days,
     pct_change,
     recent_runs,
     shoe_forecasts,
@@ -67,11 +68,8 @@ def ramp_warnings(runs: Sequence[Run], today: date, settings: Settings) -> list[
     Silent until `min_history_weeks` of running since the last break; the acute:chronic and
     two-week comparisons also wait for the 4 weeks they compare.
     """
-    current = stretch(runs, settings.comeback_gap_days)
-    if current is None:
-        return []
-    history_days = (today - current.start).days + 1
-    if history_days < settings.min_history_weeks * 7:
+    history = history_days(runs, today, settings.comeback_gap_days)
+    if history < settings.min_history_weeks * 7:
         return []
     found = []
     last, before = window(runs, today, 7), window(runs, today - timedelta(days=7), 7)
@@ -90,7 +88,7 @@ def ramp_warnings(runs: Sequence[Run], today: date, settings: Settings) -> list[
                     settings.ramp_pct,
                 )
             )
-    if history_days >= FULL_HISTORY_WEEKS * 7:
+    if history >= FULL_HISTORY_WEEKS * 7:
         found += _two_week_ramp(runs, today, settings)
         found += _acute_chronic(runs, today, last, settings)
     return found

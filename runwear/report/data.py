@@ -20,7 +20,15 @@ from sqlite_utils import Database
 from runwear.geo import decode_polyline
 from runwear.monitor.checks import run_checks
 from runwear.monitor.findings import Finding
-from runwear.monitor.load import load_runs, pct_change, shoe_forecasts, weekly_load
+from runwear.monitor.load import (
+    FULL_HISTORY_WEEKS,
+    history_days,
+    load_runs,
+    pct_change,
+    runs_since,
+    shoe_forecasts,
+    weekly_load,
+)
 from runwear.monitor.mileage import shoe_wear
 from runwear.monitor.surfaces import surface_mix_by
 from runwear.store.activities import iso_utc
@@ -231,25 +239,39 @@ def load_weeks(db: Database, settings: Settings, as_of: datetime, weeks: int) ->
     A week breaks the 10% rule when its change is over `ramp_pct`, the acwr rule when its
     acwr is over `acwr_max`, and the two-week rule when it and the week before are over the
     two before by more than `two_week_ramp_pct` (those two at least 2 x `min_week_km`). The
-    current week is judged once it is complete, as `runwear load` shows it.
+    current week is judged once it is complete, as `runwear load` shows it. As `check` does,
+    a week is judged only after `min_history_weeks` of running since the last break (the
+    first weeks of a history, or of a comeback, have no base to rise from), and the two-week
+    and acwr rules only after the 4 weeks they compare.
     """
     found = weekly_load(db, settings, as_of, weeks + TWO_WEEKS_BACK)
+    shown = found[TWO_WEEKS_BACK:]
+    gap_days = settings.comeback_gap_days
+    judged_from = max(settings.min_history_weeks, FULL_HISTORY_WEEKS) * 7 + gap_days
+    runs = (
+        runs_since(db, settings, as_of, shown[0].week_start - timedelta(days=judged_from))
+        if shown
+        else []
+    )
     views = []
     for n in range(TWO_WEEKS_BACK, len(found)):
         w = found[n]
         two_week = _two_week_pct(found, n, settings)
+        history = history_days(runs, w.week_start + timedelta(days=w.days - 1), gap_days)
+        ramp_judged = history >= settings.min_history_weeks * 7
+        full_judged = ramp_judged and history >= FULL_HISTORY_WEEKS * 7
         breaks = []
-        if w.change_pct is not None and w.change_pct > settings.ramp_pct:
+        if ramp_judged and w.change_pct is not None and w.change_pct > settings.ramp_pct:
             breaks.append(
                 f"+{w.change_pct:.1f}% on the week before (over {settings.ramp_pct:g}%): "
                 f"add no more than {settings.ramp_pct:g}% a week."
             )
-        if two_week is not None and two_week > settings.two_week_ramp_pct:
+        if full_judged and two_week is not None and two_week > settings.two_week_ramp_pct:
             breaks.append(
                 f"+{two_week:.1f}% over two weeks against the two before (over "
                 f"{settings.two_week_ramp_pct:g}%): linked to running injuries."
             )
-        if w.acwr is not None and w.acwr > settings.acwr_max:
+        if full_judged and w.acwr is not None and w.acwr > settings.acwr_max:
             breaks.append(
                 f"{w.acwr:.2f}x the average of it and the 3 weeks before (acwr over "
                 f"{settings.acwr_max:g}): make the next week an easy one."

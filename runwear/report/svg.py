@@ -225,8 +225,8 @@ def load_bars(weeks: Sequence[WeekView], unit_label: str = "km") -> Markup:
             )
     broken = sum(1 for w in weeks if w.breaks)
     desc = (
-        f"Distance in {unit_label} per ISO week, {len(weeks)} weeks; {broken} weeks broke a "
-        "load rule (marked !)."
+        f"Distance in {unit_label} per ISO week, {len(weeks)} weeks; {broken} "
+        f"{'week' if broken == 1 else 'weeks'} broke a load rule (marked !)."
         + (" Runs and rest days per week below the bars." if per_week else "")
     )
     return _svg(width, height, "load-chart", "Weekly load", desc, body)
