@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from runwear.cli import cli
 from runwear.samples.exports import StravaEntry, StravaShoeRow, write_strava_export
 from runwear.samples.fit_writer import fit_activity_bytes
+from runwear.samples.gpx_writer import gpx_bytes
 from runwear.samples.route import SampleRun
 from tests.helpers import assert_db_sound
 
@@ -126,3 +127,58 @@ def test_a_missing_id_removes_nothing(cli_invoke, tmp_path, runwear_db):
     result = cli_invoke("activity", "remove", "1", "7", "--yes", code=2)
     assert "no activity with id 7" in result.output
     assert _count(runwear_db, "activities") == 2
+
+
+def _copies(tmp_path, run: SampleRun):
+    """The same run as a FIT and as a GPX file, each in a folder of its own."""
+    fit_dir, gpx_dir = tmp_path / "fit", tmp_path / "gpx"
+    fit_dir.mkdir()
+    gpx_dir.mkdir()
+    (fit_dir / "run.fit").write_bytes(fit_activity_bytes([run]))
+    (gpx_dir / "run.gpx").write_bytes(gpx_bytes([run]))
+    return fit_dir, gpx_dir
+
+
+def test_another_copy_of_a_removed_run_stays_out(cli_invoke, tmp_path, runwear_db):
+    fit_dir, gpx_dir = _copies(tmp_path, _run(4))
+    cli_invoke("import", str(fit_dir))
+    cli_invoke("activity", "remove", "1", "--yes")
+    copy = cli_invoke("import", str(gpx_dir))
+    assert "run.gpx: duplicate: its runs were removed (runwear activity remove): same run as " in (
+        copy.output
+    )
+    assert "removed on " in copy.output and "--force imports them again" in copy.output
+    assert "Imported 0 runs (0.0 km) from 1 file; 1 duplicate" in copy.output
+    assert _count(runwear_db, "activities") == 0
+    # Known now by its bytes too: the next import says so without reading it.
+    again = cli_invoke("import", str(gpx_dir), "--verbose")
+    assert "its runs were removed" in again.output
+    assert _count(runwear_db, "activities") == 0
+    back = cli_invoke("import", str(gpx_dir), "--force")
+    assert "Imported 1 run (10.0 km)" in back.output
+    assert _count(runwear_db, "removed_runs") == 0
+    cli_invoke("import", str(fit_dir), "--force")  # the first copy: the same run, stored
+    assert _count(runwear_db, "activities") == 1
+    assert_db_sound(runwear_db)
+
+
+@pytest.mark.parametrize("first", ["fit", "gpx"])
+def test_a_removed_run_stays_out_whichever_copy_came_first(cli_invoke, tmp_path, runwear_db, first):
+    fit_dir, gpx_dir = _copies(tmp_path, _run(5))
+    earlier, later = (fit_dir, gpx_dir) if first == "fit" else (gpx_dir, fit_dir)
+    cli_invoke("import", str(earlier))
+    cli_invoke("activity", "remove", "1", "--yes")
+    cli_invoke("import", str(later))
+    cli_invoke("import", str(fit_dir), str(gpx_dir))
+    assert _count(runwear_db, "activities") == 0
+
+
+def test_a_file_with_a_removed_run_keeps_its_other_runs(cli_invoke, tmp_path, runwear_db):
+    cli_invoke("import", str(_copies(tmp_path, _run(6))[0]))
+    cli_invoke("activity", "remove", "1", "--yes")
+    both = tmp_path / "both.gpx"
+    both.write_bytes(gpx_bytes([_run(6), _run(7, 6_000.0)]))
+    result = cli_invoke("import", str(both), "--verbose")
+    assert "Imported 1 run (6.0 km)" in result.output
+    assert "left out: same run as activity 1" in result.output
+    assert _count(runwear_db, "activities") == 1

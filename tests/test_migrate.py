@@ -58,3 +58,14 @@ def test_earlier_schema_migrates_with_all_its_data(tmp_path, fixture):
         800.0,
         1,
     )
+
+
+def test_runs_removed_by_export_id_are_known_by_start_after_m009(tmp_path):
+    """m009 copies the removed runs m008 kept by export id into removed_runs, so another copy
+    of such a run (not from the export) stays out too."""
+    path = tmp_path / "runwear.db"
+    shutil.copy(SCHEMAS / "m008_pending_splits.db", path)
+    db = open_db(path)
+    rows = [(r["activity_id"], r["started_at"], r["distance_m"]) for r in db["removed_runs"].rows]
+    db.close()
+    assert rows == [(2, "2025-01-05T07:00:00Z", 8_000.0)]

@@ -72,7 +72,8 @@ def activity_remove(app: App, activity_ids: tuple[int, ...], yes: bool) -> None:
     removed = remove_activities(app.db, [row["id"] for row in found])
     click.echo(
         f"Removed {removed} activit{'y' if removed == 1 else 'ies'}. "
-        "Importing the same files again will not bring them back (--force would)."
+        "Importing them again, from these files or other copies, will not bring them back "
+        "(--force would)."
     )
 
 

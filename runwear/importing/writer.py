@@ -30,7 +30,13 @@ from runwear.ingest.climb import plausible_ascent_m
 from runwear.ingest.model import Activity, ExportFacts, ParsedFile
 from runwear.ingest.sanity import EARLIEST_START, implausible
 from runwear.store import activities as store
-from runwear.store.removal import forget_removed, was_removed
+from runwear.store.removal import (
+    REMOVED,
+    forget_removed,
+    forget_removed_runs,
+    removed_run,
+    was_removed,
+)
 from runwear.store.settings import load_settings
 from runwear.store.shoes import default_shoe
 from runwear.store.surfaces import Surfacer
@@ -140,6 +146,7 @@ class Writer:
         twins: list[str] = []
         short: list[str] = []
         replaced: list[str] = []
+        removed: list[str] = []  # copies of runs the user removed
         added = 0
         distance_m = 0.0
         source_id = store.add_source(self.db, sha, path, fmt, parsed.file_type, IMPORTED)
@@ -163,6 +170,10 @@ class Writer:
             twin = self._twin(activity, facts)
             if twin:
                 twins.append(twin)
+                continue
+            gone = self._removed(activity)
+            if gone:
+                removed.append(gone)
                 continue
             choice = self._rules(activity)
             shoe_id, shoe_source = self._shoe(activity, item, facts, choice)
@@ -192,6 +203,14 @@ class Writer:
                 [NOT_RUN, why, source_id],
             )
             return FileResult(path, NOT_RUN, why, short=len(short), kept=kept)
+        elif removed and not added and not twins and not replaced:
+            why = f"its runs were removed (runwear activity remove): {'; '.join(removed)}"
+            self.db.execute(
+                "update sources set outcome = ?, note = ? where id = ?",
+                [REMOVED, why, source_id],
+            )
+            why += "; --force imports them again"
+            return FileResult(path, DUPLICATE, why, routine=bool(item.export), kept=kept)
         elif not added and not replaced:  # every run is stored already, from another file
             self.db.execute(
                 "update sources set outcome = ?, note = ? where id = ?",
@@ -208,9 +227,15 @@ class Writer:
         if replaced and not added:
             return FileResult(path, DUPLICATE, "; ".join(replaced + twins), short=len(short))
         if not added:
-            return FileResult(path, DUPLICATE, "; ".join(twins), short=len(short))
+            return FileResult(path, DUPLICATE, "; ".join(twins + removed), short=len(short))
         return FileResult(
-            path, IMPORTED, "; ".join(parsed.notes), added, distance_m, short=len(short), kept=kept
+            path,
+            IMPORTED,
+            "; ".join([*parsed.notes, *(f"left out: {r}" for r in removed)]),
+            added,
+            distance_m,
+            short=len(short),
+            kept=kept,
         )
 
     def _seen(self, item: Item, seen: dict[str, Any]) -> FileResult:
@@ -319,6 +344,20 @@ class Writer:
             return None
         note = self._adopt(twin["id"], facts) if facts else ""
         return f"same run as activity {twin['id']} ({twin['format']}, {twin['started_at']}){note}"
+
+    def _removed(self, activity: Activity) -> str | None:
+        """Why this run stays out: a copy of one the user removed (None: it is not, or
+        --force brings it back)."""
+        if self.force:
+            forget_removed_runs(self.db, activity.started_at, activity.distance_m)
+            return None
+        gone = removed_run(self.db, activity.started_at, activity.distance_m)
+        if gone is None:
+            return None
+        return (
+            f"same run as activity {gone['activity_id']} ({gone['started_at']}), "
+            f"removed on {gone['removed_at'][:10]}"
+        )
 
     def _keep_others(
         self,

@@ -54,12 +54,12 @@ def same_run(db: Database, started_at: datetime, distance_m: float) -> dict[str,
         "where a.sport = 'running' and a.started_at between ? and ? order by a.started_at",
         [iso_utc(started_at - window), iso_utc(started_at + window)],
     )
-    for row in rows:
-        if abs(row["distance_m"] - distance_m) <= DUPLICATE_DISTANCE_SHARE * max(
-            row["distance_m"], distance_m
-        ):
-            return row
-    return None
+    return next((row for row in rows if same_distance(row["distance_m"], distance_m)), None)
+
+
+def same_distance(a_m: float, b_m: float) -> bool:
+    """Whether two distances are one run's, measured twice (within 2%)."""
+    return abs(a_m - b_m) <= DUPLICATE_DISTANCE_SHARE * max(a_m, b_m)
 
 
 def add_source(

@@ -404,3 +404,27 @@ def m008_pending_splits(db: Database) -> None:
         pk="external_id",
         not_null={"activity_id", "started_at", "removed_at"},
     )
+
+
+@migrations()
+def m009_removed_runs(db: Database) -> None:
+    """Every removed run's start and distance, so that another copy of it (the GPX of a
+    removed FIT, a later export) does not bring it back either (`runwear.store.removal`).
+    The runs removed before this migration are known only by their export ids."""
+    db["removed_runs"].create(
+        {
+            "id": int,  # its own: SQLite gives a removed activity's id to the next one stored
+            "activity_id": int,  # the id it had (not a foreign key: it is gone)
+            "started_at": str,
+            "distance_m": float,
+            "removed_at": str,
+        },
+        pk="id",
+        not_null={"activity_id", "started_at", "distance_m", "removed_at"},
+    )
+    db["removed_runs"].create_index(["started_at"])
+    db.execute(
+        "insert into removed_runs (activity_id, started_at, distance_m, removed_at) "
+        "select activity_id, started_at, distance_m, removed_at from removed_activities "
+        "where distance_m is not null"
+    )

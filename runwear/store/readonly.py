@@ -26,6 +26,7 @@ CURRENT_MIGRATIONS = (
     "m006_coach",
     "m007_report_indexes",
     "m008_pending_splits",
+    "m009_removed_runs",
 )
 
 

@@ -3,15 +3,18 @@
 Its rows (track, surface parts, pace profile) go with it in one transaction. Its source
 file's row stays (outcome "removed"), so the same bytes are known on the next import and
 not read again; an export's id for it is remembered in `removed_activities`, so the
-export's entry does not bring it back either (`runwear import --force` does).
+export's entry does not bring it back either, and a run's start and distance in
+`removed_runs`, so another copy of it (the GPX beside a FIT, a later export) does not
+either (`runwear import --force` brings them back).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from runwear.store.activities import DUPLICATE_START_S, iso_utc, same_distance
 from runwear.store.database import writing
 
 if TYPE_CHECKING:  # a re-import asks was_removed of a known file without loading sqlite_utils
@@ -59,12 +62,18 @@ def remove_activities(db: Database, activity_ids: Sequence[int]) -> int:
     with writing(db):
         for activity_id in ids:
             row = db.execute(
-                "select external_id, started_at, distance_m, source_id from activities "
+                "select external_id, started_at, distance_m, source_id, sport from activities "
                 "where id = ?",
                 [activity_id],
             ).fetchone()
             if row is None:
                 continue
+            if row[4] == "running":
+                db.execute(
+                    "insert into removed_runs "
+                    "(activity_id, started_at, distance_m, removed_at) values (?, ?, ?, ?)",
+                    [activity_id, row[1], row[2], now],
+                )
             if row[3] is not None:
                 sources.add(row[3])
             if row[0] is not None:
@@ -96,6 +105,39 @@ def removed_export_id(db: Database, external_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"activity_id": row[0], "started_at": row[1], "removed_at": row[2]}
+
+
+def removed_run(db: Database, started_at: datetime, distance_m: float) -> dict[str, Any] | None:
+    """A removed run this one is a copy of (the same start within 60 s, the same distance
+    within 2%), or None."""
+    return next(iter(_removed_copies(db, started_at, distance_m)), None)
+
+
+def forget_removed_runs(db: Database, started_at: datetime, distance_m: float) -> None:
+    """Forget the removed runs this one is a copy of (import --force brings it back)."""
+    for gone in _removed_copies(db, started_at, distance_m):
+        db.execute("delete from removed_runs where id = ?", [gone["id"]])
+
+
+def _removed_copies(db: Database, started_at: datetime, distance_m: float) -> list[dict[str, Any]]:
+    """The removed runs starting within DUPLICATE_START_S of `started_at` at this distance."""
+    window = timedelta(seconds=DUPLICATE_START_S)
+    rows = db.execute(
+        "select id, activity_id, started_at, distance_m, removed_at from removed_runs "
+        "where started_at between ? and ? order by started_at, id",
+        [iso_utc(started_at - window), iso_utc(started_at + window)],
+    ).fetchall()
+    return [
+        {
+            "id": r[0],
+            "activity_id": r[1],
+            "started_at": r[2],
+            "distance_m": r[3],
+            "removed_at": r[4],
+        }
+        for r in rows
+        if same_distance(r[3], distance_m)
+    ]
 
 
 def forget_removed(db: Database, external_id: str) -> None:
