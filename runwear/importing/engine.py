@@ -1,14 +1,16 @@
 """The import loop: read and hash here, parse in worker processes, write here in batches.
 
-For each item, in order: this process reads the file and hashes it (cheap), and sends only
-bytes it has never stored to a worker to parse (the expensive part). Results are written in
-the items' order, whatever order the workers finish in, so an import gives the same database
-with any number of workers. Items ready to be written are written in batches (every
-`batch_files` items or `batch_s` seconds), each in one short transaction; a batch of files
-all stored already takes none (a re-import never waits for the lock). At most
-`OUT_PER_JOB x jobs` files, and OUT_BYTES of them, are out with the workers at a time, so
-memory stays flat however large the import, while the workers have enough queued to keep
-busy while a batch is written.
+For each item, in order: this process reads the file and hashes it (cheap; not even that
+when the file's fingerprint, from `stat` or its zip's directory, tells bytes stored
+already), and sends only bytes it has never stored to a worker to parse (the expensive
+part). Results are written in the items' order, whatever order the workers finish in, so an
+import gives the same database with any number of workers. Items ready to be written are
+written in batches (every `batch_files` items or `batch_s` seconds), each in one short
+transaction; a batch of files all stored already takes none (a re-import never waits for
+the lock, but to remember the fingerprints of files it had to read:
+`runwear.store.fingerprints`, once per file). At most `OUT_PER_JOB x jobs` files, and
+OUT_BYTES of them, are out with the workers at a time, so memory stays flat however large
+the import, while the workers have enough queued to keep busy while a batch is written.
 
 Known bytes are looked up on `dbs.read_db`; the full database (`dbs.db`), the writer and
 the worker pool are opened only when something is to be written or parsed, so re-importing
@@ -28,6 +30,7 @@ from runwear.importing.worker import init_worker, parse_job
 from runwear.ingest.files import sha256_hex
 from runwear.ingest.model import IngestError, ParsedFile
 from runwear.store import activities as store
+from runwear.store import fingerprints
 from runwear.store.database import write_transaction
 from runwear.store.removal import was_removed
 
@@ -58,6 +61,7 @@ class _Pending:
     error: str | None = None
     future: Future[ParsedFile | str] | None = None
     size: int = 0  # bytes sent to a worker
+    fingerprint: str | None = None  # to remember with `sha` once its source is stored
 
 
 class Databases(Protocol):
@@ -163,11 +167,16 @@ class Engine:
         report them: a batch is stored whole or, killed halfway, not at all."""
         if not ready:
             return
+        learnt = [(p.fingerprint, p.sha) for p in ready if p.fingerprint and p.sha]
         if all(_known(pending) for pending in ready):
             results = [_known_result(pending) for pending in ready]  # nothing to write: no lock
+            if learnt:  # ... but for fingerprints new to the database (once per file)
+                with write_transaction(self.dbs.db):
+                    fingerprints.remember(self.dbs.db, learnt)
         else:
             with write_transaction(self.dbs.db):
                 results = [self._write(pending) for pending in ready]
+                fingerprints.remember(self.dbs.db, learnt)
         ready.clear()
         for result in results:
             self._done += 1
@@ -178,9 +187,12 @@ class Engine:
             yield result
 
     def _prepare(self, item: Item, jobs: int) -> _Pending:
-        """Read and hash the item's file; start parsing it unless its bytes are known."""
+        """Read and hash the item's file, unless its fingerprint tells stored bytes; start
+        parsing it unless its bytes are known."""
         pending = _Pending(item)
         if item.outcome is not None or not item.has_file:
+            return pending
+        if self._known_by_fingerprint(pending):
             return pending
         try:
             data = item.read(self.options.max_bytes)
@@ -208,6 +220,20 @@ class Engine:
             self._out += 1
             self._out_bytes += pending.size
         return pending
+
+    def _known_by_fingerprint(self, pending: _Pending) -> bool:
+        """True when the file's fingerprint gives the hash of bytes stored already (and
+        --force does not ask for them anew): `pending` is then settled as a read would."""
+        fingerprint = pending.item.fingerprint()
+        if fingerprint is None:
+            return False
+        sha = fingerprints.sha_of(self.dbs.read_db, fingerprint)
+        seen = store.known_source(self.dbs.read_db, sha) if sha is not None else None
+        if seen is None or sha in self._sent or (self.options.force and was_removed(seen)):
+            pending.fingerprint = fingerprint  # read, hashed and remembered
+            return False
+        pending.sha, pending.seen = sha, seen
+        return True
 
     def _write(self, pending: _Pending) -> FileResult:
         """Store one parsed item (inside the batch's transaction)."""

@@ -19,6 +19,7 @@ from runwear.ingest.archive import (
     Container,
     FolderContainer,
     Member,
+    file_fingerprint,
     is_zip_file,
     open_container,
     single_top_folder,
@@ -67,6 +68,15 @@ class Item:
     def has_file(self) -> bool:
         """True when there are bytes to read."""
         return self.path is not None or self.member is not None
+
+    def fingerprint(self) -> str | None:
+        """What tells the file's bytes without reading them (`runwear.store.fingerprints`)."""
+        if self.path is not None:
+            return file_fingerprint(self.path)
+        if self.member is not None:
+            container, member = self.member
+            return container.fingerprint(member)
+        return None
 
     def read(self, max_bytes: int) -> bytes:
         """The file's bytes, decompressed when gzipped; IngestError when unreadable."""

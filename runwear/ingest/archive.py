@@ -57,6 +57,19 @@ def expands_too_far(max_bytes: int) -> IngestError:
     )
 
 
+def file_fingerprint(path: Path) -> str | None:
+    """A file on disk by where it is and what `stat` says (device, inode, size, modification
+    time in ns): any change in place gives another (None: it cannot be looked at)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    where = os.path.abspath(path)
+    return f"file\0{where}\0{info.st_dev}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}"
+
+
 def open_regular(path: Path, max_bytes: int) -> IO[bytes]:
     """`path` opened for reading once it is known to be a regular file within the limit.
 
@@ -133,6 +146,10 @@ class Container:
     def open(self, member: Member) -> IO[bytes]:
         """A stream of the file's bytes, for files read piece by piece (large JSON)."""
         raise NotImplementedError
+
+    def fingerprint(self, member: Member) -> str | None:
+        """What tells this file's bytes from others' without reading them (None: unknown)."""
+        return None
 
     def open_zip(self, member: Member) -> Container:
         """The zip archive stored as `member`, as a container of its own."""
@@ -255,6 +272,12 @@ class FolderContainer(Container):
         except OSError as exc:
             raise _unreadable(exc) from exc
 
+    def fingerprint(self, member: Member) -> str | None:
+        try:
+            return file_fingerprint(self._inside(member))
+        except IngestError:
+            return None
+
     def size(self, member: Member) -> int | None:
         try:
             return self._inside(member).stat().st_size
@@ -330,6 +353,10 @@ class ZipContainer(Container):
 
     def find(self, path: str) -> Member | None:
         return Member(path) if self.prefix + path in self._infos else None
+
+    def fingerprint(self, member: Member) -> str | None:
+        info = self._info(member)
+        return f"zip\0{info.filename}\0{info.CRC:08x}\0{info.file_size}"
 
     def is_folder(self, path: str) -> bool:
         start = f"{self.prefix}{path.rstrip('/')}/"

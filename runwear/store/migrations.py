@@ -428,3 +428,14 @@ def m009_removed_runs(db: Database) -> None:
         "select activity_id, started_at, distance_m, removed_at from removed_activities "
         "where distance_m is not null"
     )
+
+
+@migrations()
+def m010_file_fingerprints(db: Database) -> None:
+    """What a file on disk (path, size, modification time) or a zip member (name, CRC-32,
+    size) held when it was read: the SHA-256 of its bytes, so that a re-import knows a file
+    it stored without reading it again (`runwear.store.fingerprints`)."""
+    db.execute(
+        "create table file_fingerprints (fingerprint text primary key, sha256 text not null) "
+        "without rowid"
+    )

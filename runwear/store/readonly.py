@@ -27,6 +27,7 @@ CURRENT_MIGRATIONS = (
     "m007_report_indexes",
     "m008_pending_splits",
     "m009_removed_runs",
+    "m010_file_fingerprints",
 )
 
 
