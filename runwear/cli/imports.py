@@ -90,7 +90,12 @@ KINDS = {
     is_flag=True,
     help="Read again files whose runs were removed with `runwear activity remove`.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print only errors, what needs you (unread file types, shoes to merge) and the summary.",
+)
 @click.option(
     "-v",
     "--verbose",
