@@ -51,6 +51,7 @@ from typing import Any
 from runwear.geo import path_length_m
 from runwear.ingest import fit_profile
 from runwear.ingest.fit_decode import (
+    HEADER_CRC,
     Batch,
     FitBadHeader,
     FitCrcMismatch,
@@ -58,7 +59,6 @@ from runwear.ingest.fit_decode import (
     FitTruncated,
     Wanted,
     column_holds,
-    fit_crc,
     read_messages,
 )
 from runwear.ingest.model import Activity, IngestError, Lap, ParsedFile
@@ -362,7 +362,6 @@ def parse_fit(data: bytes) -> ParsedFile:
         raise IngestError("empty file. Check the export finished and pick the .fit file again")
     if len(data) < 12 or data[8:12] != b".FIT":
         raise IngestError("not a FIT file (bad header). Check the file is a FIT export")
-    _check_header_crc(data)
     try:
         contents = _read(data)
     except FitDecodeError as exc:
@@ -396,18 +395,6 @@ def parse_fit(data: bytes) -> ParsedFile:
     return ParsedFile(format="fit", activities=activities, file_type=file_type)
 
 
-def _check_header_crc(data: bytes) -> None:
-    """Refuse a 14-byte header whose CRC (0 means none) does not match its first 12 bytes."""
-    if data[0] < 14 or len(data) < 14:
-        return
-    stored = int.from_bytes(data[12:14], "little")
-    if stored and stored != fit_crc(data, 0, 12):
-        raise IngestError(
-            "FIT file header fails its CRC check (corrupted). "
-            "Export the activity again from the watch or app"
-        )
-
-
 def _read(data: bytes) -> _Contents:
     """One pass over the messages (all chained FIT files), keeping what runwear uses."""
     out = _Contents()
@@ -439,7 +426,8 @@ def _describe(exc: FitDecodeError, size_bytes: int) -> str:
     if isinstance(exc, FitTruncated):
         return f"truncated FIT file (ended after {size_bytes} bytes). {again}"
     if isinstance(exc, FitCrcMismatch):
-        return f"FIT file fails its CRC check (corrupted). {again}"
+        part = "FIT file header" if str(exc) == HEADER_CRC else "FIT file"
+        return f"{part} fails its CRC check (corrupted). {again}"
     if isinstance(exc, FitBadHeader):
         return f"corrupt FIT file (bad header inside the file). {again}"
     return (

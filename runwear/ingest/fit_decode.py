@@ -83,6 +83,9 @@ class FitTruncated(FitDecodeError):
     """The file ends before its header, a message or its CRC."""
 
 
+HEADER_CRC = "header CRC"  # what FitCrcMismatch says of a header's CRC
+
+
 class FitCrcMismatch(FitDecodeError):
     """A file CRC, or the header CRC of a chained file, does not match."""
 
@@ -244,7 +247,7 @@ def _file_header(data: bytes, pos: int) -> tuple[int, int]:
             raise FitTruncated(size)
         stored = data[pos + 12] | data[pos + 13] << 8
         if stored and stored != fit_crc(data, pos, pos + HEADER_MIN_BYTES):
-            raise FitCrcMismatch("header CRC")
+            raise FitCrcMismatch(HEADER_CRC)
     start = pos + max(header_size, HEADER_MIN_BYTES)
     return start, start + data_size
 
