@@ -94,6 +94,17 @@ def test_hidden_and_other_files_are_never_handed_out(tmp_path):
     assert arrivals.ready() == [tmp_path / "x.zip"]
 
 
+def test_a_file_of_a_type_runwear_does_not_read_is_handed_out_to_be_named(tmp_path):
+    clock = Clock(1_000_000.0)
+    arrivals = Arrivals(tmp_path, 5.0, clock)
+    write(tmp_path / "run.hrm", b"[Params]\nVersion=106\n", clock.now - 60)
+    arrivals.ready()
+    clock.now += 5
+    assert arrivals.ready() == [tmp_path / "run.hrm"]
+    clock.now += 5
+    assert arrivals.ready() == []
+
+
 def test_watch_refuses_paths_too(tmp_path):
     result = CliRunner().invoke(cli, ["import", "--watch", str(tmp_path), str(tmp_path)])
     assert result.exit_code == 2
@@ -137,6 +148,11 @@ def test_watch_imports_files_as_they_arrive_and_stops_cleanly_on_ctrl_c(tmp_path
         got = {next_line(), next_line()}
         assert f"{folder}/sub/two.gpx: imported 1 run (5.0 km)" in got
         assert any(x.startswith(f"{folder}/broken.fit: error: ") for x in got), got
+        (folder / "old.hrm").write_bytes(b"[Params]\nVersion=106\n")
+        assert next_line() == (
+            f"{folder}/old.hrm: error: a Polar .hrm file, a type runwear does not read: "
+            "convert it to FIT, GPX or TCX"
+        )
         partial = folder / "three.gpx"  # written slowly: not read before it is whole
         data = sample_run(4)
         with partial.open("wb") as out:
@@ -155,8 +171,8 @@ def test_watch_imports_files_as_they_arrive_and_stops_cleanly_on_ctrl_c(tmp_path
         rest.append(next_line(1))
     assert process.returncode == 0
     assert rest == [
-        f"Stopped watching {folder}. Imported 3 runs (15.0 km) from 4 files; "
-        "0 duplicates, 0 not runs, 1 error."
+        f"Stopped watching {folder}. Imported 3 runs (15.0 km) from 5 files; "
+        "0 duplicates, 0 not runs, 2 errors."
     ]
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from activities").fetchone()[0] == 3

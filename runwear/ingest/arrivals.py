@@ -5,7 +5,9 @@ folder; `Arrivals.ready` is asked every few seconds which files to import now. A
 ready once it has been seen twice with the same size and modification time, the last change
 at least one poll interval ago: a file still being written waits for the next poll. A file
 handed out is not handed out again until it changes (a broken file gets its one line once).
-Hidden files (a sync tool's `.part`, `.tmp`) and files of other types are never handed out.
+An activity file of a type runwear does not read (a Polar .hrm) is handed out too, so that
+its one line says so. Hidden files (a sync tool's `.part`, `.tmp`) and files of other
+types are never handed out.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from runwear.ingest.files import FORMATS, find_sources
+from runwear.ingest.files import FORMATS, UNREAD, find_sources
 
 Signature = tuple[int, int]  # (size in bytes, modification time in ns)
 
@@ -55,8 +57,9 @@ class Arrivals:
         return ready
 
     def _candidates(self) -> list[Path]:
-        """The activity files and zips in the folder and the folders below it."""
-        kinds = set(FORMATS.values())
+        """The activity files (those runwear does not read too) and zips in the folder and
+        the folders below it."""
+        kinds = {*FORMATS.values(), UNREAD}
         return [
             source.path
             for source in find_sources([self.folder])
