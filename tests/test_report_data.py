@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -239,3 +239,30 @@ def test_map_places_circles_and_corridors():
         ("River", None, 20.0, 2),
     ]
     assert map_places([near], []) == []
+
+
+def test_surfaces_are_grouped_in_the_timezone_setting_everywhere(runwear_db):
+    """A run with no UTC offset at 23:30 UTC on a Sunday is Monday's in Tokyo: the page, the
+    table and the chart of `surfaces --by week` put it in the same (the next) week."""
+    db = open_db(runwear_db)
+    add_run_on(db, LAST_MONDAY + timedelta(days=6), 5_000, at=time(23, 30), surface="grass")
+    add_run_on(db, LAST_MONDAY + timedelta(days=2), 3_000, surface="grass")
+    db.close()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["config", "timezone", "Asia/Tokyo"]).exit_code == 0
+    as_of = (LOAD_AS_OF + timedelta(days=1)).date().isoformat()
+    listed = json.loads(
+        runner.invoke(cli, ["surfaces", "--by", "week", "--until", as_of, "--json"]).output
+    )
+    by_week = {r["period"]: r["distance_km"] for r in listed}
+    next_monday = (LAST_MONDAY + timedelta(weeks=1)).isoformat()
+    assert by_week == {LAST_MONDAY.isoformat(): 3.0, next_monday: 5.0}
+    chart = runner.invoke(cli, ["surfaces", "--by", "week", "--until", as_of, "--chart"]).output
+    assert [line.split()[0] for line in chart.splitlines() if line[:1].isdigit()] == [
+        LAST_MONDAY.isoformat(),
+        next_monday,
+    ]
+    db = open_db(runwear_db)
+    page = build_report(db, load_settings(db), runwear_db, as_of=LOAD_AS_OF + timedelta(days=1))
+    db.close()
+    assert {p.period: p.total_km for p in page.surfaces} == by_week

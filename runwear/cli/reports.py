@@ -245,7 +245,7 @@ def _surfaces_chart(
         raise click.UsageError("--chart draws --by week or --by month")
     records = [
         {"period": r.group, "surface": r.surface, "distance_km": round(r.distance_m / 1000, 2)}
-        for r in surface_mix_by(app.read_db, by, since, until, shoe_id)
+        for r in surface_mix_by(app.read_db, by, since, until, shoe_id, app.settings.timezone)
     ]
     click.echo(surface_chart(records, unit) if records else "No runs in that period.")
 

@@ -24,16 +24,18 @@ from runwear.monitor.load import (
     FULL_HISTORY_WEEKS,
     history_days,
     load_runs,
+    monday_of,
     pct_change,
     runs_since,
     shoe_forecasts,
+    utc_from,
     weekly_load,
 )
 from runwear.monitor.mileage import shoe_wear
 from runwear.monitor.surfaces import surface_mix_by
 from runwear.store.activities import iso_utc
 from runwear.store.places import load_places
-from runwear.store.settings import Settings
+from runwear.store.settings import LOCAL_ZONE, Settings
 from runwear.surfacing.geometry import (
     METRES_PER_DEGREE,
     BBox,
@@ -183,7 +185,7 @@ def build_report(
         retired=[s for s in shoes if s.retired_on],
         load=load,
         by=by,
-        surfaces=surface_periods(db, by, first, as_of),
+        surfaces=surface_periods(db, by, first, as_of, settings.timezone),
         shoe_surfaces=shoe_surface_rows(db, as_of),
         map_runs=runs,
         map_places=map_places(load_places(db), runs),
@@ -304,11 +306,16 @@ def _two_week_pct(found: list, n: int, settings: Settings) -> float | None:
     return pct_change(last_m, before_m)
 
 
-def surface_periods(db: Database, by: str, first: date, as_of: datetime) -> list[PeriodView]:
-    """`surface_mix_by(by)` up to `as_of`, from the period holding `first` on."""
-    start = first.isoformat() if by == "week" else first.isoformat()[:7]
+def surface_periods(
+    db: Database, by: str, first: date, as_of: datetime, timezone_name: str = LOCAL_ZONE
+) -> list[PeriodView]:
+    """`surface_mix_by(by)` up to `as_of`, from the period holding `first` on (local days in
+    the `timezone` setting's zone, as `runwear surfaces` has them)."""
+    period_start = monday_of(first) if by == "week" else first.replace(day=1)
+    start = period_start.isoformat() if by == "week" else period_start.isoformat()[:7]
     periods: dict[str, dict[str, float]] = {}
-    for row in surface_mix_by(db, by, until=as_of):
+    since = utc_from(period_start)  # the runs of earlier periods are not read
+    for row in surface_mix_by(db, by, since=since, until=as_of, timezone_name=timezone_name):
         if row.group is not None and row.group >= start:
             periods.setdefault(row.group, {})[row.surface] = round(row.distance_m / M_PER_KM, 2)
     views = []
