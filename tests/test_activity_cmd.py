@@ -182,3 +182,17 @@ def test_a_file_with_a_removed_run_keeps_its_other_runs(cli_invoke, tmp_path, ru
     assert "Imported 1 run (6.0 km)" in result.output
     assert "left out: same run as activity 1" in result.output
     assert _count(runwear_db, "activities") == 1
+
+
+def test_an_export_entry_of_a_removed_run_stays_out(cli_invoke, tmp_path, runwear_db):
+    """The watch's FIT imported and removed; then the Strava export lists the same run as a
+    manual entry (no file) under an id runwear never saw: it stays out too."""
+    fit_dir, _ = _copies(tmp_path, _run(8))
+    cli_invoke("import", str(fit_dir))
+    cli_invoke("activity", "remove", "1", "--yes")
+    export = write_strava_export(tmp_path / "export.zip", [StravaEntry(777, _run(8), file=None)])
+    result = cli_invoke("import", str(export), "--verbose")
+    assert "its run was removed (runwear activity remove): same run as activity 1" in result.output
+    assert _count(runwear_db, "activities") == 0
+    cli_invoke("import", str(export), "--force")
+    assert _count(runwear_db, "activities") == 1

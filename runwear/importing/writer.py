@@ -308,6 +308,10 @@ class Writer:
         twin = self._twin(activity, facts)
         if twin:
             return FileResult(name, DUPLICATE, twin, entry=entry)
+        gone = self._removed(activity)
+        if gone:
+            why = f"its run was removed (runwear activity remove): {gone}; --force imports it again"
+            return FileResult(name, DUPLICATE, why, entry=entry, routine=True)
         choice = self._rules(activity)
         shoe_id, shoe_source = self._shoe(activity, item, facts, choice)
         split = self._split(activity, shoe_id, choice, hinted=True)
