@@ -46,15 +46,20 @@ def forget_source(db: Database, source_id: int) -> None:
 
 def same_run(db: Database, started_at: datetime, distance_m: float) -> dict[str, Any] | None:
     """A stored run starting within 60 s with a distance within 2%: the same run, another file."""
-    window = timedelta(seconds=DUPLICATE_START_S)
     rows = _all(
         db,
         "select a.id, a.started_at, a.distance_m, a.format, a.source_id, t.points "
         "from activities a left join activity_tracks t on t.activity_id = a.id "
         "where a.sport = 'running' and a.started_at between ? and ? order by a.started_at",
-        [iso_utc(started_at - window), iso_utc(started_at + window)],
+        start_window(started_at),
     )
     return next((row for row in rows if same_distance(row["distance_m"], distance_m)), None)
+
+
+def start_window(started_at: datetime) -> list[str]:
+    """The stored UTC starts (first, last) of one outing's copies: within 60 s of this one."""
+    window = timedelta(seconds=DUPLICATE_START_S)
+    return [iso_utc(started_at - window), iso_utc(started_at + window)]
 
 
 def same_distance(a_m: float, b_m: float) -> bool:
@@ -246,14 +251,9 @@ def add_other(
     It never has a shoe; its distance is one part of unknown surface."""
     if external_id is not None and by_external_id(db, external_id) is not None:
         return 0
-    window = timedelta(seconds=DUPLICATE_START_S)
     twin = db.execute(
         "select 1 from activities where sport = ? and started_at between ? and ? limit 1",
-        [
-            activity.sport,
-            iso_utc(activity.started_at - window),
-            iso_utc(activity.started_at + window),
-        ],
+        [activity.sport, *start_window(activity.started_at)],
     ).fetchone()
     if twin is not None:
         return 0

@@ -11,10 +11,10 @@ either (`runwear import --force` brings them back).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from runwear.store.activities import DUPLICATE_START_S, iso_utc, same_distance
+from runwear.store.activities import same_distance, start_window
 from runwear.store.database import writing
 
 if TYPE_CHECKING:  # a re-import asks was_removed of a known file without loading sqlite_utils
@@ -120,12 +120,11 @@ def forget_removed_runs(db: Database, started_at: datetime, distance_m: float) -
 
 
 def _removed_copies(db: Database, started_at: datetime, distance_m: float) -> list[dict[str, Any]]:
-    """The removed runs starting within DUPLICATE_START_S of `started_at` at this distance."""
-    window = timedelta(seconds=DUPLICATE_START_S)
+    """The removed runs starting within 60 s of `started_at` at this distance (within 2%)."""
     rows = db.execute(
         "select id, activity_id, started_at, distance_m, removed_at from removed_runs "
         "where started_at between ? and ? order by started_at, id",
-        [iso_utc(started_at - window), iso_utc(started_at + window)],
+        start_window(started_at),
     ).fetchall()
     return [
         {
