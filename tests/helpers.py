@@ -307,3 +307,9 @@ def cli_invoker() -> Callable[..., Result]:
         return runner.invoke(cli, list(args), catch_exceptions=False)
 
     return invoke
+
+
+def count_rows(db_path: Path, table: str) -> int:
+    """How many rows `table` holds in the database file at `db_path`."""
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(f"select count(*) from {table}").fetchone()[0]

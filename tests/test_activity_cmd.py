@@ -14,7 +14,7 @@ from runwear.samples.exports import StravaEntry, StravaShoeRow, write_strava_exp
 from runwear.samples.fit_writer import fit_activity_bytes
 from runwear.samples.gpx_writer import gpx_bytes
 from runwear.samples.route import SampleRun
-from tests.helpers import assert_db_sound
+from tests.helpers import assert_db_sound, count_rows
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)
 
@@ -46,11 +46,6 @@ def _import_two(invoke, tmp_path):
     return folder
 
 
-def _count(db_path, table: str) -> int:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(f"select count(*) from {table}").fetchone()[0]
-
-
 def test_show_gives_the_runs_figures(cli_invoke, tmp_path):
     _import_two(cli_invoke, tmp_path)
     out = cli_invoke("activity", "show", "1").output
@@ -74,10 +69,10 @@ def test_remove_asks_and_takes_the_run_out_of_every_total(cli_invoke, tmp_path, 
     assert "15.0" in cli_invoke("shoes").output
     refused = cli_invoke("activity", "remove", "2", input="n\n", code=1)
     assert "Ride to work" in refused.output and "Nothing removed" in refused.output
-    assert _count(runwear_db, "activities") == 2
+    assert count_rows(runwear_db, "activities") == 2
     done = cli_invoke("activity", "remove", "2", input="y\n")
     assert "Removed 1 activity." in done.output
-    assert _count(runwear_db, "activities") == 1
+    assert count_rows(runwear_db, "activities") == 1
     for table in ("activity_tracks", "activity_surfaces", "activity_profiles"):
         with sqlite3.connect(runwear_db) as conn:
             orphans = conn.execute(
@@ -88,11 +83,11 @@ def test_remove_asks_and_takes_the_run_out_of_every_total(cli_invoke, tmp_path, 
     assert "10.0" in shoes and "15.0" not in shoes
     again = cli_invoke("import", str(folder))
     assert "Imported 0 runs" in again.output
-    assert _count(runwear_db, "activities") == 1
+    assert count_rows(runwear_db, "activities") == 1
     assert_db_sound(runwear_db)
     back = cli_invoke("import", str(folder), "--force", "--shoe", "Pegasus")
     assert "Imported 1 run (5.0 km)" in back.output
-    assert _count(runwear_db, "activities") == 2
+    assert count_rows(runwear_db, "activities") == 2
     assert "15.0" in cli_invoke("shoes").output
     assert_db_sound(runwear_db)
 
@@ -100,9 +95,9 @@ def test_remove_asks_and_takes_the_run_out_of_every_total(cli_invoke, tmp_path, 
 def test_remove_without_an_answer_removes_nothing(cli_invoke, tmp_path, runwear_db):
     _import_two(cli_invoke, tmp_path)
     cli_invoke("activity", "remove", "1", "2", code=1)
-    assert _count(runwear_db, "activities") == 2
+    assert count_rows(runwear_db, "activities") == 2
     cli_invoke("activity", "remove", "1", "2", "--yes")
-    assert _count(runwear_db, "activities") == 0
+    assert count_rows(runwear_db, "activities") == 0
 
 
 def test_a_removed_export_entry_stays_removed(cli_invoke, tmp_path, runwear_db):
@@ -114,19 +109,19 @@ def test_a_removed_export_entry_stays_removed(cli_invoke, tmp_path, runwear_db):
         [StravaShoeRow("Peggy", "Nike", "Pegasus 40", "Run")],
     )
     cli_invoke("import", str(export))
-    assert _count(runwear_db, "activities") == 1
+    assert count_rows(runwear_db, "activities") == 1
     cli_invoke("activity", "remove", "1", "--yes")
     cli_invoke("import", str(export))
-    assert _count(runwear_db, "activities") == 0
+    assert count_rows(runwear_db, "activities") == 0
     cli_invoke("import", str(export), "--force")
-    assert _count(runwear_db, "activities") == 1
+    assert count_rows(runwear_db, "activities") == 1
 
 
 def test_a_missing_id_removes_nothing(cli_invoke, tmp_path, runwear_db):
     _import_two(cli_invoke, tmp_path)
     result = cli_invoke("activity", "remove", "1", "7", "--yes", code=2)
     assert "no activity with id 7" in result.output
-    assert _count(runwear_db, "activities") == 2
+    assert count_rows(runwear_db, "activities") == 2
 
 
 def _copies(tmp_path, run: SampleRun):
@@ -149,16 +144,16 @@ def test_another_copy_of_a_removed_run_stays_out(cli_invoke, tmp_path, runwear_d
     )
     assert "removed on " in copy.output and "--force imports them again" in copy.output
     assert "Imported 0 runs (0.0 km) from 1 file; 1 duplicate" in copy.output
-    assert _count(runwear_db, "activities") == 0
+    assert count_rows(runwear_db, "activities") == 0
     # Known now by its bytes too: the next import says so without reading it.
     again = cli_invoke("import", str(gpx_dir), "--verbose")
     assert "its runs were removed" in again.output
-    assert _count(runwear_db, "activities") == 0
+    assert count_rows(runwear_db, "activities") == 0
     back = cli_invoke("import", str(gpx_dir), "--force")
     assert "Imported 1 run (10.0 km)" in back.output
-    assert _count(runwear_db, "removed_runs") == 0
+    assert count_rows(runwear_db, "removed_runs") == 0
     cli_invoke("import", str(fit_dir), "--force")  # the first copy: the same run, stored
-    assert _count(runwear_db, "activities") == 1
+    assert count_rows(runwear_db, "activities") == 1
     assert_db_sound(runwear_db)
 
 
@@ -170,7 +165,7 @@ def test_a_removed_run_stays_out_whichever_copy_came_first(cli_invoke, tmp_path,
     cli_invoke("activity", "remove", "1", "--yes")
     cli_invoke("import", str(later))
     cli_invoke("import", str(fit_dir), str(gpx_dir))
-    assert _count(runwear_db, "activities") == 0
+    assert count_rows(runwear_db, "activities") == 0
 
 
 def test_a_file_with_a_removed_run_keeps_its_other_runs(cli_invoke, tmp_path, runwear_db):
@@ -181,7 +176,7 @@ def test_a_file_with_a_removed_run_keeps_its_other_runs(cli_invoke, tmp_path, ru
     result = cli_invoke("import", str(both), "--verbose")
     assert "Imported 1 run (6.0 km)" in result.output
     assert "left out: same run as activity 1" in result.output
-    assert _count(runwear_db, "activities") == 1
+    assert count_rows(runwear_db, "activities") == 1
 
 
 def test_an_export_entry_of_a_removed_run_stays_out(cli_invoke, tmp_path, runwear_db):
@@ -193,6 +188,6 @@ def test_an_export_entry_of_a_removed_run_stays_out(cli_invoke, tmp_path, runwea
     export = write_strava_export(tmp_path / "export.zip", [StravaEntry(777, _run(8), file=None)])
     result = cli_invoke("import", str(export), "--verbose")
     assert "its run was removed (runwear activity remove): same run as activity 1" in result.output
-    assert _count(runwear_db, "activities") == 0
+    assert count_rows(runwear_db, "activities") == 0
     cli_invoke("import", str(export), "--force")
-    assert _count(runwear_db, "activities") == 1
+    assert count_rows(runwear_db, "activities") == 1

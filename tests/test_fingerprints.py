@@ -17,6 +17,7 @@ from runwear.samples.exports import StravaEntry, write_strava_export
 from runwear.samples.fit_writer import fit_activity_bytes
 from runwear.samples.gpx_writer import gpx_bytes
 from runwear.samples.route import SampleRun
+from tests.helpers import count_rows
 
 T0 = datetime(2026, 4, 6, 7, 0, tzinfo=timezone.utc)
 
@@ -31,11 +32,6 @@ def _import(*args: str) -> str:
     result = CliRunner().invoke(cli, ["import", *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output.splitlines()[-1]
-
-
-def _count(db_path, table: str) -> int:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(f"select count(*) from {table}").fetchone()[0]
 
 
 @pytest.fixture
@@ -61,7 +57,7 @@ def test_a_folder_imported_before_is_not_read_again(runwear_db, tmp_path, no_rea
     (folder / "ride.fit").write_bytes(fit_activity_bytes([_run(2, sport="cycling")]))
     first = _import(str(folder), str(folder / "a.gpx"))
     assert first.startswith("Imported 2 runs (13.0 km) from 4 files; 1 duplicate, 1 not run")
-    assert _count(runwear_db, "file_fingerprints") == 3  # a.gpx by two names: one file
+    assert count_rows(runwear_db, "file_fingerprints") == 3  # a.gpx by two names: one file
     no_reading()
     again = _import(str(folder), str(folder / "a.gpx"))
     assert again.startswith("Imported 0 runs (0.0 km) from 4 files; 3 duplicates, 1 not run")
@@ -76,7 +72,7 @@ def test_a_file_changed_in_place_is_read_again(runwear_db, tmp_path):
     os.utime(path, ns=(0, path.stat().st_mtime_ns + 1_000_000))  # however coarse the clock
     assert file_fingerprint(path) != before
     assert _import(str(path)).startswith("Imported 1 run (12.0 km) from 1 file")
-    assert _count(runwear_db, "activities") == 2
+    assert count_rows(runwear_db, "activities") == 2
 
 
 def test_a_new_export_is_known_by_its_members_crc(runwear_db, tmp_path, no_reading, monkeypatch):
@@ -100,7 +96,7 @@ def test_a_new_export_is_known_by_its_members_crc(runwear_db, tmp_path, no_readi
 
     monkeypatch.setattr(archive.ZipContainer, "read", only_the_new_one)
     assert _import(str(again)).startswith("Imported 1 run (8.0 km)")
-    assert _count(runwear_db, "activities") == 3
+    assert count_rows(runwear_db, "activities") == 3
 
 
 def test_a_fingerprint_whose_file_was_forgotten_is_read_again(runwear_db, tmp_path):
